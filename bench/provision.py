@@ -1,0 +1,62 @@
+"""Benchmark of provisioning: prints seconds per phase, one per line. Not a test.
+
+    .venv/bin/python bench/provision.py [--rounds N]
+
+Phases: warm image check (recipes hashed, nothing to rebuild), three nodes started,
+swarm formed (three managers Ready, one Leader; counted from the first node's start),
+images distributed to the nodes, teardown. Targets on a 2-core machine: swarm formed
+<= 15 s after the first node starts; warm image check <= 10 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from swarmproof.capabilities import probe
+from swarmproof.cluster import Cluster, CreateOverlay, DistributeImages, FormSwarm, RemoveLeftovers, StartNodes
+from swarmproof.config import Settings
+from swarmproof.engine import Engine
+from swarmproof.images import ImageBuilder
+from swarmproof.progress import Progress
+from swarmproof.run import Run
+
+
+def one_round(engine: Engine) -> dict[str, float]:
+    progress = Progress()
+    started = time.monotonic()
+    builder = ImageBuilder(engine.client, engine.cli, progress)
+    tags = builder.ensure()
+    warm = time.monotonic() - started
+    run = Run()
+    capabilities = probe(engine.client, engine.info, tags["node"], run)
+    actions = (RemoveLeftovers(), StartNodes(), FormSwarm(), CreateOverlay(), DistributeImages())
+    cluster = Cluster(Settings(), engine, run, progress, tags, capabilities, actions)
+    with cluster:
+        pass
+    t = progress.timings
+    return {
+        "warm image check": warm,
+        "three nodes started": t["starting nodes"],
+        "swarm formed after first node start": t["starting nodes"] + t["forming swarm"],
+        "images distributed to nodes": t["distributing images to nodes"],
+        "teardown": t["tearing down"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    rounds = parser.parse_args().rounds
+    engine = Engine.connect()
+    print(f"engine: {engine.describe()}")
+    results = [one_round(engine) for _ in range(rounds)]
+    for phase in results[0]:
+        values = [r[phase] for r in results]
+        print(f"{phase}: median {statistics.median(values):.1f} s "
+              f"(min {min(values):.1f}, max {max(values):.1f}, {rounds} rounds)")
+
+
+if __name__ == "__main__":
+    main()

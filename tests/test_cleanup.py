@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import socket
+
+from swarmproof.cleanup import RunRecord, abandoned, remove_run, runs_on_engine
+from swarmproof.run import LABEL_KEEP, LABEL_OWNER, LABEL_RUN, current_owner
+
+from .fakes import FakeClient, FakeResource
+
+DEAD = f"{socket.gethostname()}:999999999:1"
+
+
+def labels(run_id: str, owner: str, kept: bool = False) -> dict[str, str]:
+    found = {LABEL_RUN: run_id, LABEL_OWNER: owner}
+    if kept:
+        found[LABEL_KEEP] = "true"
+    return found
+
+
+def test_only_dead_unkept_runs_are_abandoned() -> None:
+    records = [RunRecord("live", current_owner(), False), RunRecord("dead", DEAD, False),
+               RunRecord("kept", DEAD, True)]
+    assert abandoned(records) == ["dead"]
+    assert abandoned(records, include_kept=True) == ["dead", "kept"]
+
+
+def test_remove_run_removes_exactly_that_run() -> None:
+    client = FakeClient()
+    mine = [FakeResource("sp-a-docker1", labels("a", DEAD)), FakeResource("sp-a-docker2", labels("a", DEAD))]
+    other = FakeResource("sp-b-docker1", labels("b", current_owner()))
+    unrelated = FakeResource("postgres", {})
+    client.containers.items = [*mine, other, unrelated]
+    client.networks.items = [FakeResource("sp-a-net", labels("a", DEAD))]
+    removed = remove_run(client, "a")  # type: ignore[arg-type]
+    assert sorted(removed.containers) == ["sp-a-docker1", "sp-a-docker2"]
+    assert removed.networks == ["sp-a-net"]
+    assert not other.removed and not unrelated.removed
+
+
+def test_runs_are_found_on_any_resource_kind_and_kept_wins() -> None:
+    client = FakeClient()
+    client.volumes.items = [FakeResource("sp-a-data", labels("a", DEAD))]
+    client.networks.items = [FakeResource("sp-b-net", labels("b", DEAD, kept=True))]
+    client.containers.items = [FakeResource("sp-b-docker1", labels("b", DEAD))]
+    records = {r.run_id: r for r in runs_on_engine(client)}  # type: ignore[arg-type]
+    assert set(records) == {"a", "b"}
+    assert records["b"].kept and not records["a"].kept

@@ -1,0 +1,56 @@
+"""The plugin as another test suite sees it: options, markers, fast errors for bad input."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from swarmproof.config import Settings, SettingsError
+from swarmproof.engine import Engine
+from swarmproof.errors import EngineUnavailable
+
+
+def test_unknown_engine_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--engine", "kvm")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*argument --engine: invalid choice: 'kvm'*"])
+
+
+def test_unknown_provider_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--provider", "lxd")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_options_are_grouped_with_help(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--help")
+    result.stdout.fnmatch_lines(["swarmproof: Docker Swarm scenarios:", "*--engine*", "*--keep-cluster*"])
+
+
+def test_markers_are_registered(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.swarm:*", "@pytest.mark.requires(capability):*"])
+
+
+def test_settings_reject_unknown_values_in_one_line() -> None:
+    with pytest.raises(SettingsError, match=r"^--node-mode='root' is not known; use one of: auto, privileged"):
+        Settings(node_mode="root")
+
+
+def test_no_engine_is_one_line_with_what_to_do(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no.sock")
+    started = time.monotonic()
+    with pytest.raises(EngineUnavailable) as caught:
+        Engine.connect(timeout=5)
+    assert time.monotonic() - started < 5
+    assert "no Docker engine answers at unix://" in caught.value.cause
+    assert "infra/engine.sh" in caught.value.hint
+
+
+def test_no_engine_fails_scenarios_in_one_line(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{pytester.path}/no.sock")
+    pytester.makepyfile("def test_needs_a_swarm(swarm_cluster):\n    pass\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*EngineUnavailable: no Docker engine answers at unix://*(start one with*"])
+    result.stdout.no_fnmatch_line("*Traceback*")
