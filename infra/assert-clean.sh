@@ -15,3 +15,9 @@ if [ -n "$left" ]; then
   exit 1
 fi
 echo "assert-clean: no container, network or volume of any swarmproof run is left"
+if pgrep -f "qemu-system-x86_64.*swarmproof-vm-" >/dev/null; then
+  echo "assert-clean: a swarmproof VM (qemu) is still running:" >&2
+  pgrep -af "qemu-system-x86_64.*swarmproof-vm-" >&2
+  exit 1
+fi
+echo "assert-clean: no swarmproof VM is running"

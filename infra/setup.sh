@@ -23,6 +23,19 @@ python_env() {
   .venv/bin/python -c 'import swarmproof.plugin' || { say "the Python environment is broken: see the pip output above"; exit 1; }
 }
 
+# What the VM engine needs (qemu, and e2fsprogs/openssl for its disk and TLS material).
+vm_tools() {
+  command -v qemu-system-x86_64 >/dev/null && command -v qemu-img >/dev/null && command -v openssl >/dev/null \
+    && command -v mkfs.ext4 >/dev/null && return 0
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    say "qemu is not installed: the VM engine (needed where the kernel lacks ip_vs) is unavailable"; return 0
+  fi
+  say "installing qemu-system-x86, qemu-utils, e2fsprogs, openssl from Debian"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    qemu-system-x86 qemu-utils e2fsprogs openssl >/dev/null
+}
+
 bash infra/engine.sh
+vm_tools
 python_env
 .venv/bin/swarmproof images build

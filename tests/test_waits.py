@@ -67,3 +67,17 @@ def test_broken_log_collection_does_not_hide_the_timeout() -> None:
 
     with pytest.raises(WaitTimeout, match="could not collect logs: container gone"):
         make(lambda: False, logs=logs).until()
+
+
+def test_an_aborted_wait_ends_at_once() -> None:
+    from swarmproof.errors import WaitAborted
+
+    calls = []
+
+    def probe() -> None:
+        calls.append(1)
+        raise WaitAborted("qemu exited")
+
+    with pytest.raises(WaitAborted):
+        make(probe).until()
+    assert len(calls) == 1
