@@ -4,10 +4,15 @@
 # (no loop mounts, so no privileges beyond root's file access). Kernel and initrd are
 # kept beside the disk: qemu boots them directly (-kernel/-initrd), no boot loader.
 #
-#   build.sh OUT_DIR [MIRROR]     writes OUT_DIR/{root.raw,vmlinuz,initrd.img}
+#   build.sh OUT_DIR [MIRROR [IMAGES_TAR]]    writes OUT_DIR/{root.raw,vmlinuz,initrd.img}
+#
+# IMAGES_TAR (a `docker save` archive) is loaded into the VM's image store at build time,
+# by a throwaway dockerd on this machine whose data root is the VM's /var/lib/docker: a
+# load inside the emulated VM would cost minutes at every boot.
 set -euo pipefail
 out=$1
 mirror=${2:-http://deb.debian.org/debian}
+images=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${out%/}.build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -28,6 +33,29 @@ echo swarmproof-vm > "$root/etc/hostname"
 printf '/dev/vda / ext4 rw,relatime 0 1\n' > "$root/etc/fstab"
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* \
   "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/locale/*
+
+preload() {
+  # A short path: containerd's socket lives under it, and unix socket paths are short.
+  local state sock waited=0
+  state=$(mktemp -d /tmp/sp-dockerd.XXXXXX)
+  sock=$state/docker.sock
+  # Own network and mount namespaces: this dockerd must not touch the host's bridge or mounts.
+  unshare --net --mount dockerd --data-root "$root/var/lib/docker" --exec-root "$state/exec" --pidfile "$state/dockerd.pid" \
+    -H "unix://$sock" --bridge=none --iptables=false --ip-masq=false --storage-driver=overlay2 \
+    >"$state/dockerd.log" 2>&1 &
+  local pid=$!
+  until docker -H "unix://$sock" info >/dev/null 2>&1; do
+    waited=$((waited + 1))
+    [ "$waited" -lt 60 ] && kill -0 "$pid" 2>/dev/null || { tail -n 20 "$state/dockerd.log" >&2; kill "$pid" 2>/dev/null; exit 1; }
+    sleep 0.5
+  done
+  docker -H "unix://$sock" load --quiet --input "$images" >/dev/null
+  kill "$pid"; wait "$pid" || true
+  rm -rf "$state"
+  # Network state is the VM dockerd's to create, with its own bridge.
+  rm -rf "$root/var/lib/docker/network" "$root/var/lib/docker/containerd" "$root/var/lib/docker/runtimes"
+}
+[ -z "$images" ] || preload
 
 mkdir -p "$out"
 cp "$root"/boot/vmlinuz-* "$work/vmlinuz"

@@ -1,0 +1,83 @@
+"""Benchmark of the VM engine: prints seconds per phase, one per line. Not a test.
+
+    .venv/bin/python bench/vm.py [--cold]
+
+Phases: VM image build (cold: into an empty cache, only with --cold), warm VM image check
+(nothing to do), VM boot until its engine answers over TLS, node and base images available
+inside the VM, swarm formed inside the VM (nodes started + three managers Ready, one
+Leader), the mesh probe (deployed, converged, 12 connections through each node's port).
+Targets under TCG here: VM boot <= 60 s; warm VM image check <= 10 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from swarmproof import probes, stack
+from swarmproof.capabilities import probe
+from swarmproof.cluster import Cluster
+from swarmproof.config import Settings
+from swarmproof.engine import Engine, VmEngine
+from swarmproof.images import ImageBuilder
+from swarmproof.progress import Progress
+from swarmproof.run import Run
+from swarmproof.vm import Vm, VmImage, choose_accel
+from swarmproof.waits import Wait
+
+T = TypeVar("T")
+MESH_STACK = Path(__file__).resolve().parent.parent / "infra" / "stack" / "mesh-probe.yml"
+
+
+def timed(label: str, action: Callable[[], T]) -> T:
+    started = time.monotonic()
+    result = action()
+    print(f"{label}: {time.monotonic() - started:.1f} s", flush=True)
+    return result
+
+
+def mesh_probe(cluster: Cluster, base: str) -> None:
+    manager = cluster.nodes[0]
+    stack.deploy(manager, "meshprobe", MESH_STACK, {"SWARMPROOF_BASE_IMAGE": base})
+    stack.wait_replicas(manager.docker, "meshprobe_mesh", 3, timeout=600)
+    for node in cluster.nodes:
+        Wait(what=f"mesh answer on {node.hostname}", probe=lambda n=node: probes.served_by(n.endpoint(8080)),
+             timeout=120).until()
+        probes.answers(node.endpoint(8080), 12)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cold", action="store_true", help="also build the VM image into an empty cache")
+    cold = parser.parse_args().cold
+    local = Engine.connect()
+    progress = Progress()
+    tags = ImageBuilder(local.client, local.cli, progress).ensure()
+    preload = [tags["node"], tags["base"]]
+    if cold:
+        with tempfile.TemporaryDirectory(prefix="swarmproof-bench-cache-") as cache:
+            timed("VM image build (cold)", lambda: VmImage(progress, preload, local.cli, root=Path(cache)).ensure())
+    image = timed("VM image check (warm)", lambda: VmImage(progress, preload, local.cli).ensure())
+    accel, why = choose_accel(image)
+    print(f"accelerator: {accel} ({why})")
+    run = Run()
+    vm = timed("VM boot until its engine answers", lambda: Vm(run, image, progress, accel=accel).__enter__())
+    try:
+        engine = VmEngine(vm, local)
+        timed("node and base images available in the VM", lambda: engine.ensure_images(preload))
+        capabilities = probe(engine.client, engine.info, tags["node"], run)
+        cluster = Cluster(Settings(), engine, run, progress, tags, capabilities)
+        timed("swarm formed in the VM (nodes, swarm, mynet, base image on nodes)", cluster.__enter__)
+        for phase in ("starting nodes", "forming swarm", "distributing images to nodes"):
+            print(f"  of which {phase}: {progress.timings[phase]:.1f} s")
+        timed("mesh probe", lambda: mesh_probe(cluster, tags["base"]))
+    finally:
+        vm.stop()
+
+
+if __name__ == "__main__":
+    main()
