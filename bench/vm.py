@@ -4,8 +4,8 @@
 
 Phases: VM image build (cold: into an empty cache, only with --cold), warm VM image check
 (nothing to do), VM boot until its engine answers over TLS, node and base images available
-inside the VM, swarm formed inside the VM (nodes started + three managers Ready, one
-Leader), the mesh probe (deployed, converged, 12 connections through each node's port).
+inside the VM, swarm formed inside the VM (nodes started with every task image from the
+seed, three managers Ready, one Leader), the mesh probe (deployed, converged, 12 connections through each node's port).
 Targets under TCG here: VM boot <= 60 s; warm VM image check <= 10 s.
 """
 
@@ -23,9 +23,10 @@ from swarmproof.capabilities import probe
 from swarmproof.cluster import Cluster
 from swarmproof.config import Settings
 from swarmproof.engine import Engine, VmEngine
-from swarmproof.images import ImageBuilder
+from swarmproof.images import TASK_IMAGES, ImageBuilder
 from swarmproof.progress import Progress
 from swarmproof.run import Run
+from swarmproof.seed import seed_volume
 from swarmproof.vm import Vm, VmImage, choose_accel
 from swarmproof.waits import Wait
 
@@ -58,20 +59,22 @@ def main() -> None:
     progress = Progress()
     tags = ImageBuilder(local.client, local.cli, progress).ensure()
     preload = [tags["node"], tags["base"]]
+    seed = [tags[name] for name in TASK_IMAGES]
     if cold:
         with tempfile.TemporaryDirectory(prefix="swarmproof-bench-cache-") as cache:
-            timed("VM image build (cold)", lambda: VmImage(progress, preload, local.cli, root=Path(cache)).ensure())
-    image = timed("VM image check (warm)", lambda: VmImage(progress, preload, local.cli).ensure())
+            timed("VM image build (cold)",
+                  lambda: VmImage(progress, preload, seed, local.cli, root=Path(cache)).ensure())
+    image = timed("VM image check (warm)", lambda: VmImage(progress, preload, seed, local.cli).ensure())
     accel, why = choose_accel(image)
     print(f"accelerator: {accel} ({why})")
     run = Run()
     vm = timed("VM boot until its engine answers", lambda: Vm(run, image, progress, accel=accel).__enter__())
     try:
-        engine = VmEngine(vm, local)
+        engine = VmEngine(vm, local, seed=seed_volume(seed))
         timed("node and base images available in the VM", lambda: engine.ensure_images(preload))
         capabilities = probe(engine.client, engine.info, tags["node"], run)
         cluster = Cluster(Settings(), engine, run, progress, tags, capabilities)
-        timed("swarm formed in the VM (nodes, swarm, mynet, base image on nodes)", cluster.__enter__)
+        timed("swarm formed in the VM (nodes from the seed, swarm, mynet)", cluster.__enter__)
         for phase in ("starting nodes", "forming swarm", "distributing images to nodes"):
             print(f"  of which {phase}: {progress.timings[phase]:.1f} s")
         timed("mesh probe", lambda: mesh_probe(cluster, tags["base"]))

@@ -75,3 +75,10 @@ def test_tls_material_for_one_run(tmp_path: Path) -> None:
     verify = subprocess.run(["openssl", "verify", "-CAfile", str(files.ca), str(files.cert)],
                             capture_output=True, text=True)
     assert verify.returncode == 0, verify.stderr
+
+
+def test_folders_without_an_owner_are_never_taken_for_leftover_vms(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vm.tempfile, "gettempdir", lambda: str(tmp_path))
+    (tmp_path / f"{vm.WORKDIR_PREFIX}something-else").mkdir()
+    assert vm.leftover_vms(include_kept=True) == []

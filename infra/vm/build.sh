@@ -4,15 +4,16 @@
 # (no loop mounts, so no privileges beyond root's file access). Kernel and initrd are
 # kept beside the disk: qemu boots them directly (-kernel/-initrd), no boot loader.
 #
-#   build.sh OUT_DIR [MIRROR [IMAGES_TAR]]    writes OUT_DIR/{root.raw,vmlinuz,initrd.img}
+#   build.sh OUT_DIR [MIRROR]    writes OUT_DIR/{root.raw,vmlinuz,initrd.img}
 #
-# IMAGES_TAR (a `docker save` archive) is loaded into the VM's image store at build time,
-# by a throwaway dockerd on this machine whose data root is the VM's /var/lib/docker: a
-# load inside the emulated VM would cost minutes at every boot.
+# Optional, from the environment (each a `docker save` archive), loaded at build time by a
+# throwaway dockerd on this machine, because a load inside the emulated VM costs minutes:
+#   PRELOAD_TAR     into the VM's own image store (the node image, the base image);
+#   SEED_TAR        into a dockerd data root kept as the VM's volume SEED_VOLUME, from
+#                   which each node's /var/lib/docker is made by hard links (fixtures/seed.py).
 set -euo pipefail
 out=$1
 mirror=${2:-http://deb.debian.org/debian}
-images=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${out%/}.build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -34,13 +35,14 @@ printf '/dev/vda / ext4 rw,relatime 0 1\n' > "$root/etc/fstab"
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* \
   "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/locale/*
 
-preload() {
+preload() {  # DATA_ROOT ARCHIVE
+  local data_root=$1 archive=$2
   # A short path: containerd's socket lives under it, and unix socket paths are short.
   local state sock waited=0
   state=$(mktemp -d /tmp/sp-dockerd.XXXXXX)
   sock=$state/docker.sock
   # Own network and mount namespaces: this dockerd must not touch the host's bridge or mounts.
-  unshare --net --mount dockerd --data-root "$root/var/lib/docker" --exec-root "$state/exec" --pidfile "$state/dockerd.pid" \
+  unshare --net --mount dockerd --data-root "$data_root" --exec-root "$state/exec" --pidfile "$state/dockerd.pid" \
     -H "unix://$sock" --bridge=none --iptables=false --ip-masq=false --storage-driver=overlay2 \
     >"$state/dockerd.log" 2>&1 &
   local pid=$!
@@ -49,13 +51,19 @@ preload() {
     [ "$waited" -lt 60 ] && kill -0 "$pid" 2>/dev/null || { tail -n 20 "$state/dockerd.log" >&2; kill "$pid" 2>/dev/null; exit 1; }
     sleep 0.5
   done
-  docker -H "unix://$sock" load --quiet --input "$images" >/dev/null
+  docker -H "unix://$sock" load --quiet --input "$archive" >/dev/null
   kill "$pid"; wait "$pid" || true
   rm -rf "$state"
-  # Network state is the VM dockerd's to create, with its own bridge.
-  rm -rf "$root/var/lib/docker/network" "$root/var/lib/docker/containerd" "$root/var/lib/docker/runtimes"
+  # State written in place (network, swarm, volume databases) is for the dockerd that
+  # will own this data root to create: only image files stay.
+  rm -rf "$data_root"/network "$data_root"/containerd "$data_root"/runtimes "$data_root"/swarm \
+    "$data_root"/volumes "$data_root"/buildkit "$data_root"/tmp
 }
-[ -z "$images" ] || preload
+[ -z "${PRELOAD_TAR:-}" ] || preload "$root/var/lib/docker" "$PRELOAD_TAR"
+if [ -n "${SEED_TAR:-}" ]; then
+  preload "$root/var/lib/docker/volumes/$SEED_VOLUME/_data" "$SEED_TAR"
+  touch "$root/var/lib/docker/volumes/$SEED_VOLUME/_data/.swarmproof-seed-complete"
+fi
 
 mkdir -p "$out"
 cp "$root"/boot/vmlinuz-* "$work/vmlinuz"
