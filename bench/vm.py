@@ -22,7 +22,7 @@ from swarmproof import probes, stack
 from swarmproof.capabilities import probe
 from swarmproof.cluster import Cluster
 from swarmproof.config import Settings
-from swarmproof.engine import Engine, VmEngine
+from swarmproof.engine import Engine, VmEngine, vm_image_for
 from swarmproof.images import TASK_IMAGES, ImageBuilder
 from swarmproof.progress import Progress
 from swarmproof.run import Run
@@ -64,7 +64,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="swarmproof-bench-cache-") as cache:
             timed("VM image build (cold)",
                   lambda: VmImage(progress, preload, seed, local.cli, root=Path(cache)).ensure())
-    image = timed("VM image check (warm)", lambda: VmImage(progress, preload, seed, local.cli).ensure())
+    image = timed("VM image check (warm)", lambda: vm_image_for(tags, progress, local.cli).ensure())
     accel, why = choose_accel(image)
     print(f"accelerator: {accel} ({why})")
     run = Run()

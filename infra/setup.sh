@@ -38,4 +38,8 @@ vm_tools() {
 bash infra/engine.sh
 vm_tools
 python_env
-.venv/bin/swarmproof images build
+if command -v qemu-system-x86_64 >/dev/null && [ "$(id -u)" -eq 0 ]; then
+  .venv/bin/swarmproof images build --vm
+else
+  .venv/bin/swarmproof images build
+fi

@@ -1,0 +1,147 @@
+#!/bin/bash
+# A Galera member that finds its peers in etcd, with the walkthrough's environment contract:
+#   MYSQL_ROOT_PASSWORD   root's password (root@localhost and root@%)
+#   DISCOVERY_SERVICE     etcd host:port (v2 API)
+#   CLUSTER_NAME          the Galera cluster's name and its etcd key (default: galera)
+#   XTRABACKUP_PASSWORD   the SST user's password (state transfers use mariabackup)
+#
+# Discovery, under /v2/keys/galera/$CLUSTER_NAME in etcd:
+#   nodes/<address>   each member registers its overlay address with a TTL, refreshed
+#                     while it is Synced; a starting member joins the addresses it finds.
+#   bootstrap         when there are none, members race to create this key atomically
+#                     (prevExist=false): exactly one wins and bootstraps with gcomm://,
+#                     the others wait for it to register and join it. (The original
+#                     Percona-Lab script let every member that found no peer bootstrap.)
+set -euo pipefail
+
+: "${MYSQL_ROOT_PASSWORD:?MYSQL_ROOT_PASSWORD is required}"
+: "${DISCOVERY_SERVICE:?DISCOVERY_SERVICE (etcd host:port) is required}"
+: "${XTRABACKUP_PASSWORD:?XTRABACKUP_PASSWORD is required}"
+CLUSTER_NAME=${CLUSTER_NAME:-galera}
+TTL=${DISCOVERY_TTL:-30}
+WAIT=${DISCOVERY_WAIT:-300}
+KEYS=http://$DISCOVERY_SERVICE/v2/keys/galera/$CLUSTER_NAME
+DATADIR=/var/lib/mysql
+
+log() { echo "galera-entrypoint: $*" >&2; }
+
+wait_for_etcd() {
+  local waited=0
+  until curl -fsS -m 3 "http://$DISCOVERY_SERVICE/health" >/dev/null 2>&1; do
+    waited=$((waited + 1))
+    [ "$waited" -lt "$WAIT" ] || { log "etcd at $DISCOVERY_SERVICE never answered"; exit 1; }
+    sleep 1
+  done
+}
+
+# Our address on the network that reaches etcd (the overlay), not an ingress address.
+own_address() {
+  local host=${DISCOVERY_SERVICE%:*} ip
+  ip=$(getent ahostsv4 "$host" | awk 'NR == 1 { print $1 }')
+  ip -o -4 route get "${ip:-$host}" | sed -n 's/.* src \([0-9.]*\).*/\1/p'
+}
+
+# Registered peers other than us, comma-separated.
+peers() {
+  curl -fsS -m 5 "$KEYS/nodes" 2>/dev/null | grep -o '"value":"[0-9.]*"' | cut -d'"' -f4 \
+    | grep -vx "$MY_ADDRESS" | paste -sd, - || true
+}
+
+choose_cluster_address() {
+  local found waited=0
+  found=$(peers)
+  if [ -n "$found" ]; then
+    log "joining registered members: $found"; echo "gcomm://$found"; return
+  fi
+  if curl -fsS -m 5 -X PUT "$KEYS/bootstrap?prevExist=false" -d value="$MY_ADDRESS" -d ttl="$TTL" \
+      -o /dev/null 2>/dev/null; then
+    log "won the bootstrap election: starting a new cluster"; BOOTSTRAP=1; echo "gcomm://"; return
+  fi
+  log "another member bootstraps; waiting for it to register"
+  until found=$(peers) && [ -n "$found" ]; do
+    waited=$((waited + 1))
+    [ "$waited" -lt "$WAIT" ] || { log "no member registered within ${WAIT}s"; exit 1; }
+    sleep 1
+  done
+  log "joining registered members: $found"; echo "gcomm://$found"
+}
+
+write_config() {
+  install -d -o mysql -g mysql -m 0750 /run/mysqld
+  install -m 0600 -o mysql -g mysql /dev/null /etc/mysql/mariadb.conf.d/99-member.cnf
+  cat > /etc/mysql/mariadb.conf.d/99-member.cnf <<CNF
+[galera]
+wsrep_cluster_name = $CLUSTER_NAME
+wsrep_cluster_address = $CLUSTER_ADDRESS
+wsrep_node_address = $MY_ADDRESS
+wsrep_sst_auth = sst:$XTRABACKUP_PASSWORD
+CNF
+  # For the healthcheck and the operator's `mariadb` in the container: no password on a command line.
+  install -m 0600 /dev/null /root/.my.cnf
+  printf '[client]\nuser=root\npassword=%s\n' "$MYSQL_ROOT_PASSWORD" > /root/.my.cnf
+}
+
+init_datadir() {
+  [ -d "$DATADIR/mysql" ] && return 0
+  mariadb-install-db --user=mysql --datadir="$DATADIR" --skip-test-db \
+    --auth-root-authentication-method=normal >/dev/null
+}
+
+create_users() {  # on the bootstrapping member only: SST copies them to the others
+  mariadb --no-defaults -uroot <<SQL
+ALTER USER 'root'@'localhost' IDENTIFIED BY '$MYSQL_ROOT_PASSWORD';
+CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY '$MYSQL_ROOT_PASSWORD';
+GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION;
+CREATE USER IF NOT EXISTS 'sst'@'localhost' IDENTIFIED BY '$XTRABACKUP_PASSWORD';
+GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR ON *.* TO 'sst'@'localhost';
+SQL
+}
+
+status() { mariadb -NBe "SHOW STATUS LIKE '$1'" 2>/dev/null | awk '{ print $2 }'; }
+
+synced() { [ "$(status wsrep_local_state_comment)" = Synced ] && [ "$(status wsrep_ready)" = ON ]; }
+
+# Keep our registration (and, for the bootstrapper, the election key) alive while Synced.
+refresh_registration() {
+  while kill -0 "$SERVER" 2>/dev/null; do
+    if synced; then
+      curl -fsS -m 5 -X PUT "$KEYS/nodes/$MY_ADDRESS" -d value="$MY_ADDRESS" -d ttl="$TTL" -o /dev/null || true
+      [ -z "${BOOTSTRAP:-}" ] || curl -fsS -m 5 -X PUT "$KEYS/bootstrap" -d value="$MY_ADDRESS" -d ttl="$TTL" \
+        -o /dev/null || true
+    fi
+    sleep $((TTL / 3))
+  done
+}
+
+stop() {
+  curl -fsS -m 5 -X DELETE "$KEYS/nodes/$MY_ADDRESS" -o /dev/null 2>/dev/null || true
+  kill -TERM "$SERVER" 2>/dev/null || true
+}
+
+main() {
+  wait_for_etcd
+  MY_ADDRESS=$(own_address)
+  [ -n "$MY_ADDRESS" ] || { log "cannot tell our own address towards $DISCOVERY_SERVICE"; exit 1; }
+  BOOTSTRAP=
+  CLUSTER_ADDRESS=$(choose_cluster_address)
+  [ "$CLUSTER_ADDRESS" = "gcomm://" ] && BOOTSTRAP=1
+  log "member $MY_ADDRESS of $CLUSTER_NAME, cluster address $CLUSTER_ADDRESS"
+  write_config
+  init_datadir
+  mariadbd --user=mysql ${BOOTSTRAP:+--wsrep-new-cluster} &
+  SERVER=$!
+  trap stop TERM INT
+  if [ -n "$BOOTSTRAP" ]; then
+    until mariadb --no-defaults -uroot -e 'SELECT 1' >/dev/null 2>&1; do
+      kill -0 "$SERVER" 2>/dev/null || { log "mariadbd exited while bootstrapping"; exit 1; }
+      sleep 1
+    done
+    create_users
+  fi
+  refresh_registration &
+  local code=0
+  wait "$SERVER" || code=$?
+  exit "$code"
+}
+
+main "$@"

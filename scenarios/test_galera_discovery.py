@@ -1,0 +1,117 @@
+"""The Galera image's etcd discovery, on plain containers of the local engine (no swarm):
+three members started at the same instant elect exactly one bootstrapper, and a member
+that replaces a lost one joins the running cluster and receives its state by SST."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from swarmproof.engine import Engine
+from swarmproof.galera import STATUS_QUERY, parse_status, unhealthy
+from swarmproof.run import LABEL_ROLE, LABEL_RUN, Run
+from swarmproof.waits import Wait
+
+pytestmark = pytest.mark.galera
+
+CONVERGE_TIMEOUT = 180.0
+
+
+@dataclass
+class Discovery:
+    """etcd and Galera members on a bridge network of the run."""
+
+    engine: Engine
+    run: Run
+    tags: dict[str, str]
+    network: Any = None
+    env: dict[str, str] = field(default_factory=dict)
+    members: list[Any] = field(default_factory=list)
+
+    def start_member(self, index: int) -> Any:
+        container = self.engine.client.containers.run(
+            self.tags["galera"], name=self.run.name(f"galera{index}"), detach=True, network=self.network.name,
+            environment=self.env, labels=self.run.labels(**{LABEL_ROLE: "galera-test"}))
+        self.members.append(container)
+        return container
+
+    def status(self, container: Any) -> dict[str, str]:
+        result = container.exec_run(["mariadb", "-NBe", STATUS_QUERY])
+        if result.exit_code != 0:
+            raise RuntimeError(result.output.decode(errors="replace").strip()[-200:])
+        return parse_status(result.output.decode())
+
+    def wait_healthy(self, container: Any, size: int = 3) -> dict[str, str]:
+        return Wait(
+            what=f"{container.name} Synced, Primary and ready in a cluster of {size}",
+            probe=lambda: self.status(container), done=lambda status: not unhealthy(status, size),
+            timeout=CONVERGE_TIMEOUT, interval=1.0, hint=f"`docker logs {container.name}`",
+            logs=lambda: container.logs(tail=15).decode(errors="replace"),
+        ).until()
+
+    def sql(self, container: Any, statement: str) -> str:
+        result = container.exec_run(["mariadb", "-NBe", statement])
+        assert result.exit_code == 0, result.output.decode(errors="replace")
+        return result.output.decode().strip()
+
+
+@pytest.fixture(scope="module")
+def discovery(build_engine: Engine, swarmproof_images: dict[str, str], swarmproof_run: Run) -> Iterator[Discovery]:
+    labels = swarmproof_run.labels(**{LABEL_ROLE: "galera-test"})
+    found = Discovery(build_engine, swarmproof_run, swarmproof_images)
+    found.network = build_engine.client.networks.create(swarmproof_run.name("galera-net"), labels=labels)
+    found.env = {"MYSQL_ROOT_PASSWORD": secrets.token_urlsafe(18), "XTRABACKUP_PASSWORD": secrets.token_urlsafe(18),
+                 "DISCOVERY_SERVICE": "etcd:2379", "CLUSTER_NAME": "galera"}
+    try:
+        etcd = build_engine.client.containers.create(
+            swarmproof_images["etcd"], name=swarmproof_run.name("etcd"), labels=labels)
+        found.network.connect(etcd, aliases=["etcd"])
+        etcd.start()
+        yield found
+    finally:
+        mine = {"label": [f"{LABEL_RUN}={swarmproof_run.run_id}", f"{LABEL_ROLE}=galera-test"]}
+        for container in build_engine.client.containers.list(all=True, filters=mine):
+            container.remove(force=True)
+        found.network.remove()
+
+
+def test_members_started_at_once_elect_exactly_one_bootstrapper(discovery: Discovery) -> None:
+    gate = threading.Barrier(3)
+
+    def start(index: int) -> None:
+        gate.wait()
+        discovery.start_member(index)
+
+    threads = [threading.Thread(target=start, args=(i,)) for i in (1, 2, 3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = [discovery.wait_healthy(member) for member in discovery.members]
+    winners = [m.name for m in discovery.members if b"won the bootstrap election" in m.logs()]
+    assert len(winners) == 1, f"expected exactly one bootstrapper, got {winners}"
+    uuids = {status["wsrep_cluster_state_uuid"] for status in statuses}
+    assert len(uuids) == 1, f"members disagree on the cluster state: {uuids}"
+
+
+def test_a_replacement_member_joins_by_sst_and_has_the_data(discovery: Discovery) -> None:
+    if len(discovery.members) != 3:
+        pytest.skip("needs the three members of the previous test")
+    first, *_ = discovery.members
+    discovery.sql(first, "CREATE DATABASE IF NOT EXISTS probe; "
+                         "CREATE TABLE IF NOT EXISTS probe.rows (id INT PRIMARY KEY); "
+                         "INSERT INTO probe.rows VALUES (1), (2), (3)")
+    bootstrapper = next(m for m in discovery.members if b"won the bootstrap election" in m.logs())
+    bootstrapper.remove(force=True)
+    discovery.members.remove(bootstrapper)
+    replacement = discovery.start_member(4)
+    discovery.wait_healthy(replacement)
+    logs = replacement.logs().decode(errors="replace")
+    assert "joining registered members" in logs and "won the bootstrap election" not in logs
+    assert "mariabackup SST started on joiner" in logs, "the replacement did not receive its state by SST"
+    assert discovery.sql(replacement, "SELECT COUNT(*) FROM probe.rows") == "3"
