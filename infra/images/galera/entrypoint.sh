@@ -41,10 +41,16 @@ own_address() {
   ip -o -4 route get "${ip:-$host}" | sed -n 's/.* src \([0-9.]*\).*/\1/p'
 }
 
-# Registered peers other than us, comma-separated.
+# Registered peers other than us that answer on Galera's port, comma-separated. A
+# registration outlives its member by up to TTL seconds; joining only dead addresses
+# would make mariadbd abort.
 peers() {
-  curl -fsS -m 5 "$KEYS/nodes" 2>/dev/null | grep -o '"value":"[0-9.]*"' | cut -d'"' -f4 \
-    | grep -vx "$MY_ADDRESS" | paste -sd, - || true
+  local address live=()
+  for address in $(curl -fsS -m 5 "$KEYS/nodes" 2>/dev/null | grep -o '"value":"[0-9.]*"' | cut -d'"' -f4); do
+    [ "$address" != "$MY_ADDRESS" ] || continue
+    timeout 2 bash -c "</dev/tcp/$address/4567" 2>/dev/null && live+=("$address")
+  done
+  (IFS=,; echo "${live[*]}")
 }
 
 choose_cluster_address() {

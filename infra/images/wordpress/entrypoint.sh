@@ -12,6 +12,7 @@ create_database() {
   local attempt
   for attempt in $(seq 1 120); do
     if php -r '
+      mysqli_report(MYSQLI_REPORT_OFF);
       $c = @new mysqli(getenv("WORDPRESS_DB_HOST"), getenv("WORDPRESS_DB_USER"), getenv("WORDPRESS_DB_PASSWORD"));
       if ($c->connect_errno) { exit(1); }
       $db = $c->real_escape_string(getenv("WORDPRESS_DB_NAME") ?: "wordpress");
