@@ -11,8 +11,9 @@ images distributed to the nodes, teardown. Targets on a 2-core machine: swarm fo
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
+
+from report import print_medians
 
 from swarmproof.capabilities import probe
 from swarmproof.cluster import Cluster, CreateOverlay, DistributeImages, FormSwarm, RemoveLeftovers, StartNodes
@@ -52,10 +53,7 @@ def main() -> None:
     engine = Engine.connect()
     print(f"engine: {engine.describe()}")
     results = [one_round(engine) for _ in range(rounds)]
-    for phase in results[0]:
-        values = [r[phase] for r in results]
-        print(f"{phase}: median {statistics.median(values):.1f} s "
-              f"(min {min(values):.1f}, max {max(values):.1f}, {rounds} rounds)")
+    print_medians(results)
 
 
 if __name__ == "__main__":

@@ -54,3 +54,11 @@ def test_no_engine_fails_scenarios_in_one_line(pytester: pytest.Pytester, monkey
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*EngineUnavailable: no Docker engine answers at unix://*(start one with*"])
     result.stdout.no_fnmatch_line("*Traceback*")
+
+
+def test_a_missing_stack_file_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    started = time.monotonic()
+    result = pytester.runpytest("--stack-file", "nowhere/stack.yml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--stack-file=nowhere/stack.yml: no such file; give the path of a compose file*"])
+    assert time.monotonic() - started < 10
