@@ -1,11 +1,14 @@
 """The Galera image's etcd discovery, on plain containers of the local engine (no swarm):
-three members started at the same instant elect exactly one bootstrapper, and a member
-that replaces a lost one joins the running cluster and receives its state by SST."""
+three members started at the same instant elect exactly one bootstrapper, which holds the
+election for as long as it lives, and a member that replaces a lost one joins the running
+cluster and receives its state by SST."""
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +23,8 @@ from swarmproof.waits import Wait
 pytestmark = pytest.mark.galera
 
 CONVERGE_TIMEOUT = 180.0
+# Short, so that the election key is seen outliving several TTLs within seconds.
+DISCOVERY_TTL = 6
 
 
 @dataclass
@@ -30,6 +35,7 @@ class Discovery:
     run: Run
     tags: dict[str, str]
     network: Any = None
+    etcd: Any = None
     env: dict[str, str] = field(default_factory=dict)
     members: list[Any] = field(default_factory=list)
 
@@ -54,6 +60,12 @@ class Discovery:
             logs=lambda: container.logs(tail=15).decode(errors="replace"),
         ).until()
 
+    def election(self) -> str | None:
+        """The bootstrap election key's value (the winner's address), or None if absent."""
+        result = self.etcd.exec_run(["curl", "-sS", "http://127.0.0.1:2379/v2/keys/galera/galera/bootstrap"])
+        answer = json.loads(result.output.decode())
+        return answer.get("node", {}).get("value")
+
     def sql(self, container: Any, statement: str) -> str:
         result = container.exec_run(["mariadb", "-NBe", statement])
         assert result.exit_code == 0, result.output.decode(errors="replace")
@@ -66,12 +78,13 @@ def discovery(build_engine: Engine, swarmproof_images: dict[str, str], swarmproo
     found = Discovery(build_engine, swarmproof_run, swarmproof_images)
     found.network = build_engine.client.networks.create(swarmproof_run.name("galera-net"), labels=labels)
     found.env = {"MYSQL_ROOT_PASSWORD": secrets.token_urlsafe(18), "XTRABACKUP_PASSWORD": secrets.token_urlsafe(18),
-                 "DISCOVERY_SERVICE": "etcd:2379", "CLUSTER_NAME": "galera"}
+                 "DISCOVERY_SERVICE": "etcd:2379", "CLUSTER_NAME": "galera", "DISCOVERY_TTL": str(DISCOVERY_TTL)}
     try:
         etcd = build_engine.client.containers.create(
             swarmproof_images["etcd"], name=swarmproof_run.name("etcd"), labels=labels)
         found.network.connect(etcd, aliases=["etcd"])
         etcd.start()
+        found.etcd = etcd
         yield found
     finally:
         mine = {"label": [f"{LABEL_RUN}={swarmproof_run.run_id}", f"{LABEL_ROLE}=galera-test"]}
@@ -97,6 +110,21 @@ def test_members_started_at_once_elect_exactly_one_bootstrapper(discovery: Disco
     assert len(winners) == 1, f"expected exactly one bootstrapper, got {winners}"
     uuids = {status["wsrep_cluster_state_uuid"] for status in statuses}
     assert len(uuids) == 1, f"members disagree on the cluster state: {uuids}"
+
+
+def test_the_bootstrapper_holds_the_election_beyond_its_ttl(discovery: Discovery) -> None:
+    """A slow first start (an emulated VM) can outlast the TTL; a lapsed key would let a
+    second member bootstrap a second cluster. Watched for three TTLs: never absent."""
+    if len(discovery.members) != 3:
+        pytest.skip("needs the three members of the previous test")
+    (bootstrapper,) = [m for m in discovery.members if b"won the bootstrap election" in m.logs()]
+    bootstrapper.reload()
+    address = bootstrapper.attrs["NetworkSettings"]["Networks"][discovery.network.name]["IPAddress"]
+    watched_until = time.monotonic() + 3 * DISCOVERY_TTL
+    while time.monotonic() < watched_until:
+        holder = discovery.election()
+        assert holder == address, f"the election key is {holder!r}; {bootstrapper.name} ({address}) still lives"
+        time.sleep(1.0)
 
 
 def test_a_replacement_member_joins_by_sst_and_has_the_data(discovery: Discovery) -> None:

@@ -7,10 +7,14 @@
 #
 # Discovery, under /v2/keys/galera/$CLUSTER_NAME in etcd:
 #   nodes/<address>   each member registers its overlay address with a TTL, refreshed
-#                     while it is Synced; a starting member joins the addresses it finds.
+#                     while it is healthy (Synced, or a donor serving a state transfer);
+#                     a starting member joins the addresses it finds.
 #   bootstrap         when there are none, members race to create this key atomically
 #                     (prevExist=false): exactly one wins and bootstraps with gcomm://,
-#                     the others wait for it to register and join it. (The original
+#                     the others wait for it to register and join it. The winner holds
+#                     the key (refreshing its TTL) for as long as it lives: on a slow
+#                     machine its first start can outlast the TTL, and a lapsed key
+#                     would let a second member bootstrap a second cluster. (The original
 #                     Percona-Lab script let every member that found no peer bootstrap.)
 set -euo pipefail
 
@@ -61,7 +65,7 @@ choose_cluster_address() {
   fi
   if curl -fsS -m 5 -X PUT "$KEYS/bootstrap?prevExist=false" -d value="$MY_ADDRESS" -d ttl="$TTL" \
       -o /dev/null 2>/dev/null; then
-    log "won the bootstrap election: starting a new cluster"; BOOTSTRAP=1; echo "gcomm://"; return
+    log "won the bootstrap election: starting a new cluster"; echo "gcomm://"; return
   fi
   log "another member bootstraps; waiting for it to register"
   until found=$(peers) && [ -n "$found" ]; do
@@ -103,19 +107,22 @@ GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR ON *.* TO 'sst'@'localhost';
 SQL
 }
 
-status() { mariadb -NBe "SHOW STATUS LIKE '$1'" 2>/dev/null | awk '{ print $2 }'; }
-
-synced() { [ "$(status wsrep_local_state_comment)" = Synced ] && [ "$(status wsrep_ready)" = ON ]; }
-
-# Keep our registration (and, for the bootstrapper, the election key) alive while Synced.
+# Keep our registration alive while we are healthy (the image's healthcheck: Synced, or a
+# donor serving a state transfer, whose registration must not lapse mid-transfer).
 refresh_registration() {
   while kill -0 "$SERVER" 2>/dev/null; do
-    if synced; then
+    if galera-healthcheck >/dev/null; then
       curl -fsS -m 5 -X PUT "$KEYS/nodes/$MY_ADDRESS" -d value="$MY_ADDRESS" -d ttl="$TTL" -o /dev/null || true
-      [ -z "${BOOTSTRAP:-}" ] || curl -fsS -m 5 -X PUT "$KEYS/bootstrap" -d value="$MY_ADDRESS" -d ttl="$TTL" \
-        -o /dev/null || true
     fi
     sleep $((TTL / 3))
+  done
+}
+
+# The bootstrapper holds the election key for as long as this container lives.
+hold_election() {
+  while true; do
+    sleep $((TTL / 3))
+    curl -fsS -m 5 -X PUT "$KEYS/bootstrap" -d value="$MY_ADDRESS" -d ttl="$TTL" -o /dev/null 2>/dev/null || true
   done
 }
 
@@ -130,7 +137,10 @@ main() {
   [ -n "$MY_ADDRESS" ] || { log "cannot tell our own address towards $DISCOVERY_SERVICE"; exit 1; }
   BOOTSTRAP=
   CLUSTER_ADDRESS=$(choose_cluster_address)
-  [ "$CLUSTER_ADDRESS" = "gcomm://" ] && BOOTSTRAP=1
+  if [ "$CLUSTER_ADDRESS" = "gcomm://" ]; then
+    BOOTSTRAP=1
+    hold_election &
+  fi
   log "member $MY_ADDRESS of $CLUSTER_NAME, cluster address $CLUSTER_ADDRESS"
   write_config
   init_datadir
