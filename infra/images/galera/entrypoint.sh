@@ -91,6 +91,7 @@ CNF
   printf '[client]\nuser=root\npassword=%s\n' "$MYSQL_ROOT_PASSWORD" > /root/.my.cnf
 }
 
+# Normally a no-op (the image carries the system tables); for an empty volume on the datadir.
 init_datadir() {
   [ -d "$DATADIR/mysql" ] && return 0
   mariadb-install-db --user=mysql --datadir="$DATADIR" --skip-test-db \

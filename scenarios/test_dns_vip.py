@@ -1,0 +1,90 @@
+"""Service discovery on mynet, seen from a container attached to it: each service name
+resolves to exactly its virtual IP, ``tasks.<name>`` to exactly its tasks' addresses, and
+follows a scaled service."""
+
+from __future__ import annotations
+
+import pytest
+
+from swarmproof.deployment import STACK_NAME, Deployment, Task
+from swarmproof.waits import Wait
+
+pytestmark = pytest.mark.dns
+
+NAMES = ("mysql-galera", "etcd", "wordpress")
+
+
+def resolve(deployment: Deployment, base_image: str, names: list[str]) -> dict[str, set[str]]:
+    """Resolve names from one throwaway container on mynet; name -> addresses."""
+    script = 'for n in "$@"; do echo "$n $(getent ahostsv4 "$n" | awk \'{print $1}\' | sort -u | tr "\\n" " ")"; done'
+    manager = deployment.cluster.nodes[0].docker
+    output = manager.run(base_image, ["bash", "-c", script, "resolve", *names], remove=True,
+                         networks=[deployment.cluster.network])
+    answers = {}
+    for line in str(output).splitlines():
+        name, *addresses = line.split()
+        answers[name] = set(addresses)
+    return answers
+
+
+def vip(deployment: Deployment, name: str) -> str:
+    manager = deployment.cluster.nodes[0].docker
+    network_id = manager.network.inspect(deployment.cluster.network).id
+    service = manager.service.inspect(f"{STACK_NAME}_{name}")
+    for virtual_ip in service.endpoint.virtual_ips or []:
+        if virtual_ip.network_id == network_id:
+            return str(virtual_ip.addr).split("/")[0]
+    raise AssertionError(f"{name} has no virtual IP on {deployment.cluster.network}: {service.endpoint.virtual_ips}")
+
+
+def task_address(deployment: Deployment, task: Task) -> str:
+    container = task.node.docker.container.inspect(task.container)
+    return str(container.network_settings.networks[deployment.cluster.network].ip_address)
+
+
+@pytest.fixture(scope="module")
+def answers(galera_stack: Deployment, swarmproof_images: dict[str, str]) -> dict[str, set[str]]:
+    return resolve(galera_stack, swarmproof_images["base"], [*NAMES, *(f"tasks.{n}" for n in NAMES)])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_service_name_resolves_to_exactly_its_vip(galera_stack: Deployment, answers: dict[str, set[str]],
+                                                  name: str) -> None:
+    expected = vip(galera_stack, name)
+    assert answers[name] == {expected}, f"{name} resolves to {sorted(answers[name])}; its VIP on mynet is {expected}"
+
+
+def test_tasks_name_resolves_to_exactly_the_three_galera_tasks(galera_stack: Deployment,
+                                                              answers: dict[str, set[str]]) -> None:
+    expected = {task_address(galera_stack, t) for t in galera_stack.tasks("mysql-galera")}
+    assert len(expected) == 3
+    assert answers["tasks.mysql-galera"] == expected, (
+        f"tasks.mysql-galera resolves to {sorted(answers['tasks.mysql-galera'])}; the tasks are at {sorted(expected)}")
+
+
+def test_tasks_name_follows_a_scaled_service(galera_stack: Deployment, swarmproof_images: dict[str, str]) -> None:
+    manager = galera_stack.cluster.nodes[0].docker
+    # WordPress replicas are stateless: scaling them disturbs nothing else.
+    service = f"{STACK_NAME}_wordpress"
+
+    def lookup() -> set[str]:
+        return resolve(galera_stack, swarmproof_images["base"], ["tasks.wordpress"])["tasks.wordpress"]
+
+    manager.service.scale({service: 3}, detach=True)
+    try:
+        Wait(what="tasks.wordpress to resolve to three addresses after scaling wordpress to 3", probe=lookup,
+             done=lambda addresses: len(addresses) == 3, timeout=300, interval=2.0).until()
+    finally:
+        manager.service.scale({service: 2}, detach=True)
+    Wait(what="tasks.wordpress back to two addresses after scaling wordpress to 2", probe=lookup,
+         done=lambda addresses: len(addresses) == 2, timeout=300, interval=2.0).until()
+
+
+@pytest.mark.requires("ip_vs")
+def test_traffic_through_the_galera_vip_reaches_a_member(galera_stack: Deployment,
+                                                         swarmproof_images: dict[str, str]) -> None:
+    manager = galera_stack.cluster.nodes[0].docker
+    output = manager.run(swarmproof_images["base"],
+                         ["bash", "-c", "timeout 10 bash -c '</dev/tcp/mysql-galera/3306' && echo connected"],
+                         remove=True, networks=[galera_stack.cluster.network])
+    assert "connected" in str(output), "no TCP connection through the mysql-galera VIP to port 3306"
