@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from swarmproof.deployment import STACK_NAME, Deployment, Task
+from swarmproof.deployment import Deployment, Task
 from swarmproof.waits import Wait
 
 pytestmark = pytest.mark.dns
@@ -30,7 +30,7 @@ def resolve(deployment: Deployment, base_image: str, names: list[str]) -> dict[s
 def vip(deployment: Deployment, name: str) -> str:
     manager = deployment.cluster.nodes[0].docker
     network_id = manager.network.inspect(deployment.cluster.network).id
-    service = manager.service.inspect(f"{STACK_NAME}_{name}")
+    service = manager.service.inspect(deployment.service(name))
     for virtual_ip in service.endpoint.virtual_ips or []:
         if virtual_ip.network_id == network_id:
             return str(virtual_ip.addr).split("/")[0]
@@ -65,19 +65,20 @@ def test_tasks_name_resolves_to_exactly_the_three_galera_tasks(galera_stack: Dep
 def test_tasks_name_follows_a_scaled_service(galera_stack: Deployment, swarmproof_images: dict[str, str]) -> None:
     manager = galera_stack.cluster.nodes[0].docker
     # WordPress replicas are stateless: scaling them disturbs nothing else.
-    service = f"{STACK_NAME}_wordpress"
+    service = galera_stack.service("wordpress")
+    replicas = galera_stack.deployed()["wordpress"]
 
     def lookup() -> set[str]:
         return resolve(galera_stack, swarmproof_images["base"], ["tasks.wordpress"])["tasks.wordpress"]
 
-    manager.service.scale({service: 3}, detach=True)
+    manager.service.scale({service: replicas + 1}, detach=True)
     try:
-        Wait(what="tasks.wordpress to resolve to three addresses after scaling wordpress to 3", probe=lookup,
-             done=lambda addresses: len(addresses) == 3, timeout=300, interval=2.0).until()
+        Wait(what=f"tasks.wordpress to resolve to {replicas + 1} addresses after scaling wordpress to {replicas + 1}",
+             probe=lookup, done=lambda addresses: len(addresses) == replicas + 1, timeout=300, interval=2.0).until()
     finally:
-        manager.service.scale({service: 2}, detach=True)
-    Wait(what="tasks.wordpress back to two addresses after scaling wordpress to 2", probe=lookup,
-         done=lambda addresses: len(addresses) == 2, timeout=300, interval=2.0).until()
+        manager.service.scale({service: replicas}, detach=True)
+    Wait(what=f"tasks.wordpress back to {replicas} addresses after scaling wordpress back to {replicas}",
+         probe=lookup, done=lambda addresses: len(addresses) == replicas, timeout=300, interval=2.0).until()
 
 
 @pytest.mark.requires("ip_vs")

@@ -7,28 +7,33 @@ import secrets
 
 import pytest
 
-from swarmproof.deployment import Deployment
+from swarmproof.deployment import Deployment, Task
 from swarmproof.galera import unhealthy
 
 pytestmark = pytest.mark.quorum
 
 
+def members(deployment: Deployment) -> list[Task]:
+    """The three running Galera tasks (a check that found fewer would check less)."""
+    __tracebackhide__ = True
+    found = deployment.tasks("mysql-galera")
+    assert len(found) == 3, f"expected 3 running Galera tasks, found {[m.container for m in found]}"
+    return found
+
+
 def test_every_member_is_synced_primary_and_ready_in_a_cluster_of_three(galera_stack: Deployment) -> None:
-    members = galera_stack.tasks("mysql-galera")
-    assert len(members) == 3, f"expected 3 running Galera tasks, found {[m.container for m in members]}"
-    for member in members:
+    for member in members(galera_stack):
         status = galera_stack.galera_status(member)
         assert not unhealthy(status, 3), f"{member.container} on {member.node.hostname}: {unhealthy(status, 3)}"
 
 
 def test_members_agree_on_the_cluster_state(galera_stack: Deployment) -> None:
-    states = {m.container: galera_stack.galera_status(m)["wsrep_cluster_state_uuid"]
-              for m in galera_stack.tasks("mysql-galera")}
+    states = {m.container: galera_stack.galera_status(m)["wsrep_cluster_state_uuid"] for m in members(galera_stack)}
     assert len(set(states.values())) == 1, f"members disagree on the cluster state UUID: {states}"
 
 
 def test_a_row_written_through_one_member_is_read_back_from_each_other(galera_stack: Deployment) -> None:
-    writer, *readers = galera_stack.tasks("mysql-galera")
+    writer, *readers = members(galera_stack)
     token = secrets.token_hex(8)
     galera_stack.sql(writer, "CREATE DATABASE IF NOT EXISTS swarmproof; "
                              "CREATE TABLE IF NOT EXISTS swarmproof.probe (token CHAR(16) PRIMARY KEY); "

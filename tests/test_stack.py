@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from python_on_whales.exceptions import DockerException
 
 from swarmproof import stack
 from swarmproof.deployment import replicas
@@ -13,41 +15,60 @@ from swarmproof.errors import WaitAborted
 
 
 def task(state: str, err: str = "") -> SimpleNamespace:
-    return SimpleNamespace(name="galera_wordpress.1", status=SimpleNamespace(state=state, err=err, message=""))
+    return SimpleNamespace(name="galera_db.1", status=SimpleNamespace(state=state, err=err, message=""))
 
 
 class FakeServices:
-    def __init__(self, tasks: list[SimpleNamespace], logs: str = "") -> None:
+    def __init__(self, tasks: list[SimpleNamespace], vanishing: int = 0) -> None:
         self.tasks = tasks
-        self._logs = logs
+        self.vanishing = vanishing  # calls that fail as a pruned task does
 
     def ps(self, service: str) -> list[SimpleNamespace]:
+        if self.vanishing:
+            self.vanishing -= 1
+            raise DockerException(["docker", "service", "ps", service], 1, stderr=b"Error: No such object: q7je")
         return self.tasks
 
-    def logs(self, service: str, **_: Any) -> str:
-        return self._logs
+
+# What the client's command line prints for `service ps --format ...` and `service logs`.
+CLI = 'case "$2" in ps) echo "galera_db.1: Failed 3 seconds ago task: non-zero exit (1)";; logs) echo "{logs}";; esac'
 
 
-def docker(tasks: list[SimpleNamespace], logs: str = "") -> Any:
-    return SimpleNamespace(service=FakeServices(tasks, logs))
+def docker(tasks: list[SimpleNamespace], logs: str = "", vanishing: int = 0) -> Any:
+    return SimpleNamespace(service=FakeServices(tasks, vanishing),
+                           client_config=SimpleNamespace(client_call=["sh", "-c", CLI.format(logs=logs), "docker"]))
 
 
 def test_replicas_come_from_the_service_mode() -> None:
-    assert replicas({"Replicated": {"Replicas": 3}}) == 3
-    assert replicas({"Replicated": {}}) == 1
+    assert replicas({"Replicated": {"Replicas": 3}}, nodes=3) == 3
+    assert replicas({"Replicated": {}}, nodes=3) == 1
+    assert replicas({"Global": {}}, nodes=3) == 3
 
 
 def test_a_task_rejected_for_a_missing_image_aborts_the_wait_naming_the_service() -> None:
     rejected = task("rejected", "No such image: swarmproof/galera:nope")
-    with pytest.raises(WaitAborted, match=r"^swarm cannot start galera_wordpress: No such image"):
-        stack.refuse_hopeless(docker([rejected]), "galera_wordpress")
+    with pytest.raises(WaitAborted, match=r"^swarm cannot start galera_db: No such image"):
+        stack.refuse_hopeless(docker([rejected]), "galera_db")
 
 
 def test_failing_tasks_that_a_restart_may_cure_keep_the_wait_going() -> None:
-    stack.refuse_hopeless(docker([task("failed", "task: non-zero exit (1)"), task("running")]), "galera_wordpress")
+    stack.refuse_hopeless(docker([task("failed", "task: non-zero exit (1)"), task("running")]), "galera_db")
 
 
 def test_a_diagnosis_shows_task_errors_and_log_lines() -> None:
-    text = stack.diagnose(docker([task("failed", "task: non-zero exit (1)")], "mariadbd: aborting"), "galera_db")
-    assert "galera_wordpress.1: failed task: non-zero exit (1)" in text
-    assert "last 20 log lines of galera_db:\nmariadbd: aborting" in text
+    text = stack.diagnose(docker([], "mariadbd: aborting"), "galera_db")
+    assert "tasks of galera_db:\ngalera_db.1: Failed 3 seconds ago task: non-zero exit (1)" in text
+    assert "last 20 log lines of each task of galera_db:\nmariadbd: aborting" in text
+
+
+def test_a_task_pruned_between_listing_and_inspecting_is_retried() -> None:
+    assert stack.tasks(docker([task("failed", "task: non-zero exit (1)")], vanishing=2), "galera_db")
+    with pytest.raises(DockerException):
+        stack.tasks(docker([], vanishing=3), "galera_db")
+
+
+def test_only_the_compose_file_and_the_files_it_names_are_copied(tmp_path: Path) -> None:
+    compose = tmp_path / "stack.yml"
+    compose.write_text("configs:\n  a:\n    file: ./probe.pl\n  b:\n    file: '/etc/passwd'\n"
+                       "secrets:\n  c:\n    file: ../outside.txt\n  d:\n    file: probe.pl  # again\n")
+    assert stack.files_to_copy(compose) == ["stack.yml", "./probe.pl", "probe.pl"]

@@ -23,6 +23,7 @@ set -euo pipefail
 : "${XTRABACKUP_PASSWORD:?XTRABACKUP_PASSWORD is required}"
 CLUSTER_NAME=${CLUSTER_NAME:-galera}
 TTL=${DISCOVERY_TTL:-30}
+[ "$TTL" -ge 3 ] || TTL=3  # refreshed every TTL/3 seconds
 WAIT=${DISCOVERY_WAIT:-300}
 KEYS=http://$DISCOVERY_SERVICE/v2/keys/galera/$CLUSTER_NAME
 DATADIR=/var/lib/mysql
@@ -45,32 +46,36 @@ own_address() {
   ip -o -4 route get "${ip:-$host}" | sed -n 's/.* src \([0-9.]*\).*/\1/p'
 }
 
-# Registered peers other than us that answer on Galera's port, comma-separated. A
-# registration outlives its member by up to TTL seconds; joining only dead addresses
-# would make mariadbd abort.
+# Registered members other than us (a registration outlives its member by up to TTL seconds).
+registered() {
+  curl -fsS -m 5 "$KEYS/nodes" 2>/dev/null | grep -o '"value":"[0-9.]*"' | cut -d'"' -f4 | grep -vx "$MY_ADDRESS"
+}
+
+# Registered members that answer on Galera's port, comma-separated: joining only dead
+# addresses would make mariadbd abort.
 peers() {
   local address live=()
-  for address in $(curl -fsS -m 5 "$KEYS/nodes" 2>/dev/null | grep -o '"value":"[0-9.]*"' | cut -d'"' -f4); do
-    [ "$address" != "$MY_ADDRESS" ] || continue
-    timeout 2 bash -c "</dev/tcp/$address/4567" 2>/dev/null && live+=("$address")
+  for address in $(registered); do
+    timeout 5 bash -c "</dev/tcp/$address/4567" 2>/dev/null && live+=("$address")
   done
   (IFS=,; echo "${live[*]}")
 }
 
+# Join live registered members; run the bootstrap election only when nobody is registered
+# (members that are registered but do not answer yet, on a loaded machine, are waited for:
+# bootstrapping beside them would start a second cluster).
 choose_cluster_address() {
   local found waited=0
-  found=$(peers)
-  if [ -n "$found" ]; then
-    log "joining registered members: $found"; echo "gcomm://$found"; return
-  fi
-  if curl -fsS -m 5 -X PUT "$KEYS/bootstrap?prevExist=false" -d value="$MY_ADDRESS" -d ttl="$TTL" \
-      -o /dev/null 2>/dev/null; then
-    log "won the bootstrap election: starting a new cluster"; echo "gcomm://"; return
-  fi
-  log "another member bootstraps; waiting for it to register"
   until found=$(peers) && [ -n "$found" ]; do
+    if [ -z "$(registered)" ]; then
+      if curl -fsS -m 5 -X PUT "$KEYS/bootstrap?prevExist=false" -d value="$MY_ADDRESS" -d ttl="$TTL" \
+          -o /dev/null 2>/dev/null; then
+        log "won the bootstrap election: starting a new cluster"; echo "gcomm://"; return
+      fi
+      [ "$waited" -gt 0 ] || log "another member bootstraps; waiting for it to register"
+    fi
     waited=$((waited + 1))
-    [ "$waited" -lt "$WAIT" ] || { log "no member registered within ${WAIT}s"; exit 1; }
+    [ "$waited" -lt "$WAIT" ] || { log "no live member registered within ${WAIT}s"; exit 1; }
     sleep 1
   done
   log "joining registered members: $found"; echo "gcomm://$found"
@@ -158,6 +163,11 @@ main() {
   refresh_registration &
   local code=0
   wait "$SERVER" || code=$?
+  # A TERM interrupts `wait` as soon as the trap has run: wait again for mariadbd's clean
+  # shutdown (leaving the cluster gracefully), or it dies with us mid-shutdown.
+  while kill -0 "$SERVER" 2>/dev/null; do
+    wait "$SERVER" || code=$?
+  done
   exit "$code"
 }
 
