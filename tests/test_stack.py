@@ -31,12 +31,14 @@ class FakeServices:
 
 
 # What the client's command line prints for `service ps --format ...` and `service logs`.
-CLI = 'case "$2" in ps) echo "galera_db.1: Failed 3 seconds ago task: non-zero exit (1)";; logs) echo "{logs}";; esac'
+CLI = 'case "$2" in ps) echo "{ps}";; logs) echo "{logs}";; esac'
+FAILED = "galera_db.1: Failed 3 seconds ago task: non-zero exit (1)"
 
 
-def docker(tasks: list[SimpleNamespace], logs: str = "", vanishing: int = 0) -> Any:
+def docker(tasks: list[SimpleNamespace], logs: str = "", vanishing: int = 0, ps: str = FAILED) -> Any:
+    script = CLI.format(ps=ps, logs=logs)
     return SimpleNamespace(service=FakeServices(tasks, vanishing),
-                           client_config=SimpleNamespace(client_call=["sh", "-c", CLI.format(logs=logs), "docker"]))
+                           client_config=SimpleNamespace(client_call=["sh", "-c", script, "docker"]))
 
 
 def test_replicas_come_from_the_service_mode() -> None:
@@ -46,13 +48,13 @@ def test_replicas_come_from_the_service_mode() -> None:
 
 
 def test_a_task_rejected_for_a_missing_image_aborts_the_wait_naming_the_service() -> None:
-    rejected = task("rejected", "No such image: swarmproof/galera:nope")
-    with pytest.raises(WaitAborted, match=r"^swarm cannot start galera_db: No such image"):
-        stack.refuse_hopeless(docker([rejected]), "galera_db")
+    rejected = "galera_db.1: Rejected 5 seconds ago No such image: swarmproof/galera:nope"
+    with pytest.raises(WaitAborted, match=r"^swarm cannot start galera_db: galera_db.1: Rejected .*No such image"):
+        stack.refuse_hopeless(docker([], ps=rejected), "galera_db")
 
 
 def test_failing_tasks_that_a_restart_may_cure_keep_the_wait_going() -> None:
-    stack.refuse_hopeless(docker([task("failed", "task: non-zero exit (1)"), task("running")]), "galera_db")
+    stack.refuse_hopeless(docker([]), "galera_db")
 
 
 def test_a_diagnosis_shows_task_errors_and_log_lines() -> None:
