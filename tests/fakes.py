@@ -68,6 +68,12 @@ class FakeAPI:
         config.update({k: v for k, v in kwargs.items() if v})
         return config
 
+    def create_endpoint_config(self, **kwargs: Any) -> dict[str, Any]:
+        return {"IPAMConfig": {"IPv4Address": kwargs["ipv4_address"]}}
+
+    def create_networking_config(self, endpoints: dict[str, Any]) -> dict[str, Any]:
+        return {"EndpointsConfig": endpoints}
+
     def create_container(self, image: str, **kwargs: Any) -> dict[str, str]:
         self.created.append(FakeContainer(self, {"image": image, **kwargs}))
         return {"Id": str(len(self.created) - 1)}

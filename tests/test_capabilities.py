@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from swarmproof.capabilities import Capabilities, choose_node_mode, create_in_mode
 from swarmproof.errors import NodesUnsupported
+from swarmproof.providers.dind import node_addresses
 from swarmproof.run import Run
 
 from .fakes import FakeAPI, FakeClient
@@ -37,6 +40,21 @@ def test_fallback_mode_unmasks_system_paths_and_mounts_cgroups_rw() -> None:
     assert host_config["cap_add"] == ["ALL"] and host_config["cap_drop"] == ["SYS_RESOURCE"]
     assert host_config["binds"] == ["/sys/fs/cgroup:/sys/fs/cgroup:rw", "data:/var/lib/docker:rw"]
     assert not host_config["Privileged"]
+
+
+def test_a_node_is_created_at_its_pinned_address() -> None:
+    client = FakeClient()
+    create_in_mode(client, "node", "fallback", labels={}, network="net", address="172.30.0.3")  # type: ignore[arg-type]
+    created = client.api.created[0].created
+    assert created["networking_config"] == {"EndpointsConfig": {"net": {"IPAMConfig": {"IPv4Address": "172.30.0.3"}}}}
+    assert created["host_config"]["network_mode"] == "net"
+
+
+def test_node_addresses_follow_the_gateway() -> None:
+    network = SimpleNamespace(attrs={"IPAM": {"Config": [{"Subnet": "172.30.0.0/16", "Gateway": "172.30.0.1"}]}})
+    assert node_addresses(network, 3) == ["172.30.0.2", "172.30.0.3", "172.30.0.4"]
+    no_gateway = SimpleNamespace(attrs={"IPAM": {"Config": [{"Subnet": "10.9.8.0/24"}]}})
+    assert node_addresses(no_gateway, 2) == ["10.9.8.2", "10.9.8.3"]
 
 
 def test_privileged_mode_masks_nothing_extra() -> None:

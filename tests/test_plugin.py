@@ -62,3 +62,20 @@ def test_a_missing_stack_file_is_a_usage_error(pytester: pytest.Pytester) -> Non
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--stack-file=nowhere/stack.yml: no such file; give the path of a compose file*"])
     assert time.monotonic() - started < 10
+
+
+def test_a_heartbeat_out_of_range_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--heartbeat", "0")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--heartbeat=0 is out of range; give seconds between 0.1 and 60*"])
+
+
+def test_chaos_scenarios_run_after_the_read_only_ones(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        "import pytest\n"
+        "@pytest.mark.chaos\ndef test_a_kill(): pass\n"
+        "def test_b_read(): pass\n"
+        "@pytest.mark.chaos\ndef test_c_partition(): pass\n"
+        "def test_d_read(): pass\n")
+    result = pytester.runpytest("-v", "--strict-markers", "-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["*test_b_read*", "*test_d_read*", "*test_a_kill*", "*test_c_partition*"])

@@ -1,0 +1,116 @@
+"""Chaos logic without a swarm: choosing victims, partition rules, bounds, and a fault
+that heals even when the scenario inside it fails."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from swarmproof import chaos
+from swarmproof.providers import Node
+from swarmproof.swarm import Member
+
+LEADER = Member("docker1", "ready", "active", "manager", True, "reachable")
+SECOND = Member("docker2", "ready", "active", "manager", False, "reachable")
+THIRD = Member("docker3", "ready", "active", "manager", False, "reachable")
+VIEW = [LEADER, SECOND, THIRD]
+TASKS = {"docker1": {"mysql-galera"}, "docker2": {"mysql-galera", "etcd"}, "docker3": {"mysql-galera", "wordpress"}}
+
+
+def test_choose_the_leader() -> None:
+    assert chaos.choose(VIEW, TASKS, leader=True) == "docker1"
+
+
+def test_choose_a_follower_running_galera_away_from_etcd() -> None:
+    assert chaos.choose(VIEW, TASKS, leader=False, running="mysql-galera", avoiding=("etcd",)) == "docker3"
+
+
+def test_choose_skips_unreachable_managers() -> None:
+    view = [LEADER, SECOND, replace(THIRD, state="down", reachability="unreachable")]
+    assert chaos.choose(view, TASKS, leader=False) == "docker2"
+
+
+def test_choose_says_what_it_looked_for_when_nothing_fits() -> None:
+    with pytest.raises(LookupError, match=r"no node is a reachable manager other than the leader running etcd "
+                                          r"and none of \['etcd'\]; swarm: docker1 ready/active Leader"):
+        chaos.choose(VIEW, TASKS, leader=False, running="etcd", avoiding=("etcd",))
+
+
+def test_partition_cuts_both_directions_to_every_peer_and_mends_them() -> None:
+    cut = chaos.partition_script(["10.0.0.3", "10.0.0.4"], cut=True)
+    for peer in ("10.0.0.3", "10.0.0.4"):
+        assert f"-I INPUT -s {peer} -j SWARMPROOF-PARTITION" in cut
+        assert f"-I OUTPUT -d {peer} -j SWARMPROOF-PARTITION" in cut
+    assert "-p tcp -m multiport --ports 2377,7946," in cut and "-p udp -m multiport --ports 7946,4789" in cut
+    mend = chaos.partition_script(["10.0.0.3", "10.0.0.4"], cut=False)
+    assert mend.count(" -D ") == 4 and mend.endswith("iptables -w -X SWARMPROOF-PARTITION")
+
+
+def test_down_bound_follows_the_heartbeat() -> None:
+    assert chaos.down_bound(1.0) < chaos.down_bound(5.0)
+    assert chaos.down_bound(5.0) >= 3 * 5.0
+    assert chaos.down_bound(5.0, leader_lost=True) > chaos.down_bound(5.0) + chaos.ELECTION_TIMEOUT
+
+
+class FakeProvider:
+    def __init__(self, fail_start: bool = False) -> None:
+        self.calls: list[str] = []
+        self.fail_start = fail_start
+
+    def kill_node(self, node: Node) -> None:
+        self.calls.append(f"kill {node.hostname}")
+
+    def start_node(self, node: Node) -> None:
+        self.calls.append(f"start {node.hostname}")
+        if self.fail_start:
+            raise RuntimeError("the node did not start")
+
+
+def fake_cluster(provider: FakeProvider) -> Any:
+    nodes = [Node(h, h, f"10.0.0.{i}", [], []) for i, h in enumerate(("docker1", "docker2", "docker3"), 2)]
+    cluster = SimpleNamespace(ctx=SimpleNamespace(faulted=set()), provider=provider, nodes=nodes)
+    cluster.manager = lambda: next(n for n in nodes if n.hostname not in cluster.ctx.faulted)
+    return cluster
+
+
+@pytest.fixture(autouse=True)
+def swarm_heals_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chaos.swarm, "wait_healthy", lambda docker, size, timeout: [])
+    monkeypatch.setattr(Node, "docker", property(lambda node: node.hostname))
+
+
+def test_a_kill_marks_the_node_faulted_and_heals_on_exit() -> None:
+    provider = FakeProvider()
+    cluster = fake_cluster(provider)
+    with chaos.Kill(cluster, cluster.nodes[0]):
+        assert cluster.ctx.faulted == {"docker1"}
+        assert cluster.manager().hostname == "docker2"
+    assert provider.calls == ["kill docker1", "start docker1"]
+    assert cluster.ctx.faulted == set()
+
+
+def test_a_fault_healed_inside_is_not_healed_twice() -> None:
+    provider = FakeProvider()
+    cluster = fake_cluster(provider)
+    with chaos.Kill(cluster, cluster.nodes[1]) as kill:
+        assert kill.heal() >= 0
+    assert provider.calls == ["kill docker2", "start docker2"]
+
+
+def test_a_failing_scenario_still_heals_and_keeps_its_own_error() -> None:
+    provider = FakeProvider(fail_start=True)
+    cluster = fake_cluster(provider)
+    with pytest.raises(AssertionError, match="the scenario's own failure") as caught, \
+            chaos.Kill(cluster, cluster.nodes[2]):
+        raise AssertionError("the scenario's own failure")
+    assert provider.calls == ["kill docker3", "start docker3"]
+    assert "healing Kill(docker3) failed too: RuntimeError: the node did not start" in caught.value.__notes__[0]
+
+
+def test_a_heal_that_fails_after_a_passing_scenario_is_the_error() -> None:
+    cluster = fake_cluster(FakeProvider(fail_start=True))
+    with pytest.raises(RuntimeError, match="the node did not start"), chaos.Kill(cluster, cluster.nodes[0]):
+        pass

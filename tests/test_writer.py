@@ -1,0 +1,43 @@
+"""The writer's books and the watch's verdicts, without a database."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from swarmproof.watch import Sample, Watch
+from swarmproof.writer import Ledger, create_table, select_ids
+
+
+def test_lost_ids_are_acknowledged_ids_a_member_lacks() -> None:
+    ledger = Ledger(attempted=6, acknowledged={1, 2, 4, 5})
+    assert ledger.lost([1, 2, 3, 4, 5]) == []
+    assert ledger.lost([1, 5]) == [2, 4]
+
+
+def test_the_summary_counts_and_names_the_commonest_errors() -> None:
+    ledger = Ledger(attempted=5, acknowledged={1, 2}, errors=Counter({"OperationalError: (2003, refused)": 3}))
+    assert ledger.summary(lost=0) == ("attempted 5, acknowledged 2, lost 0 "
+                                      "(errors: 3x OperationalError: (2003, refused))")
+
+
+def test_the_table_has_a_primary_key_and_reads_are_causal() -> None:
+    assert "id INT PRIMARY KEY" in create_table("t") and "ENGINE=InnoDB" in create_table("t")
+    assert select_ids("t").startswith("SET SESSION wsrep_sync_wait = 1;")
+
+
+def test_a_watch_reports_errors_and_bad_values_as_failures() -> None:
+    watch: Watch[str] = Watch("status", lambda: "Primary")
+    watch.samples = [Sample(0.0, "Primary"), Sample(1.0, "non-Primary"), Sample(2.0, None, "OSError: gone")]
+    failed = watch.failures(lambda value: value == "Primary")
+    assert [s.at for s in failed] == [1.0, 2.0]
+    assert watch.describe(failed) == "2 of 3 samples of status: at 1.0s: 'non-Primary'; at 2.0s: OSError: gone"
+
+
+def test_a_watch_samples_until_stopped() -> None:
+    seen = iter(range(1000))
+    with Watch("counter", lambda: next(seen), interval=0.01) as watch:
+        while len(watch.samples) < 3:
+            pass
+    count = len(watch.samples)
+    assert [s.value for s in watch.samples[:3]] == [0, 1, 2]
+    assert len(watch.samples) == count
