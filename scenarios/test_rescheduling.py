@@ -76,3 +76,31 @@ def test_killed_galera_node_is_relocated_and_rejoins(galera_stack: Deployment, s
     for name, count in (("attempted", ledger.attempted), ("acknowledged", len(ledger.acknowledged)), ("lost", lost)):
         record_property(f"writes_{name}", count)
     assert_no_write_lost(ledger, held)
+
+
+def test_killed_etcd_node_etcd_is_rescheduled_and_a_new_member_still_finds_its_peers(
+        galera_stack: Deployment, swarm_cluster: Cluster, record_timing: Callable[[str, float], None]) -> None:
+    deployment, cluster = galera_stack, swarm_cluster
+    view = cluster.members()
+    victim = cluster.node(deployment.node_running("etcd"))
+    leader_lost = any(m.hostname == victim.hostname and m.leader for m in view)
+    beat = chaos.heartbeat(cluster.manager().docker)
+    before = {t.container for t in deployment.tasks("mysql-galera")}
+    (survivor, *_) = [t for t in deployment.tasks("mysql-galera") if t.node is not victim]
+    cluster_uuid = deployment.galera_status(survivor)["wsrep_cluster_state_uuid"]
+
+    with chaos.Kill(cluster, victim) as kill:
+        swarm.wait_state(cluster.members, victim.hostname, "down", chaos.down_bound(beat, leader_lost))
+        record_timing("kill_to_node_down_s", kill.since_injected())
+        deployment.wait_replicas(("etcd", "mysql-galera"), lambda: RESCHEDULE_TIMEOUT, away_from=victim.hostname)
+        deployment.wait_etcd(RESCHEDULE_TIMEOUT)
+        record_timing("kill_to_etcd_healthy_s", kill.since_injected())
+        statuses = deployment.wait_galera(3, RESYNC_TIMEOUT)
+        record_timing("kill_to_galera_synced_s", kill.since_injected())
+        (newcomer,) = [t for t in deployment.tasks("mysql-galera") if t.container not in before]
+        log = newcomer.node.docker.container.logs(newcomer.container)
+        record_timing("restart_to_node_ready_s", kill.heal())
+
+    uuids = {name: status["wsrep_cluster_state_uuid"] for name, status in statuses.items()}
+    assert set(uuids.values()) == {cluster_uuid}, f"not the cluster that was running ({cluster_uuid}): {uuids}"
+    assert "joining registered members" in log, f"{newcomer.container} did not join through etcd:\n{log[-2000:]}"

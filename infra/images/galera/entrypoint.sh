@@ -23,7 +23,13 @@ set -euo pipefail
 : "${XTRABACKUP_PASSWORD:?XTRABACKUP_PASSWORD is required}"
 CLUSTER_NAME=${CLUSTER_NAME:-galera}
 TTL=${DISCOVERY_TTL:-30}
-[ "$TTL" -ge 3 ] || TTL=3  # refreshed every TTL/3 seconds
+[ "$TTL" -ge 3 ] || TTL=3
+REFRESH=$((TTL / 6))  # registrations and the election key are refreshed this often
+[ "$REFRESH" -ge 1 ] || REFRESH=1
+# An etcd rescheduled to another node starts empty, and stays so until the living members'
+# next refresh: a starting member runs the election only when nobody has been registered
+# for longer than that, or it would bootstrap a second cluster beside the living one.
+GRACE=$((REFRESH + 2))
 WAIT=${DISCOVERY_WAIT:-300}
 KEYS=http://$DISCOVERY_SERVICE/v2/keys/galera/$CLUSTER_NAME
 DATADIR=/var/lib/mysql
@@ -65,14 +71,16 @@ peers() {
 # (members that are registered but do not answer yet, on a loaded machine, are waited for:
 # bootstrapping beside them would start a second cluster).
 choose_cluster_address() {
-  local found waited=0
+  local found waited=0 alone=0
   until found=$(peers) && [ -n "$found" ]; do
-    if [ -z "$(registered)" ]; then
+    if [ -n "$(registered)" ]; then
+      alone=0
+    elif [ $((alone += 1)) -gt "$GRACE" ]; then
       if curl -fsS -m 5 -X PUT "$KEYS/bootstrap?prevExist=false" -d value="$MY_ADDRESS" -d ttl="$TTL" \
           -o /dev/null 2>/dev/null; then
         log "won the bootstrap election: starting a new cluster"; echo "gcomm://"; return
       fi
-      [ "$waited" -gt 0 ] || log "another member bootstraps; waiting for it to register"
+      [ "$alone" -gt $((GRACE + 1)) ] || log "another member bootstraps; waiting for it to register"
     fi
     waited=$((waited + 1))
     [ "$waited" -lt "$WAIT" ] || { log "no live member registered within ${WAIT}s"; exit 1; }
@@ -120,14 +128,14 @@ refresh_registration() {
     if galera-healthcheck >/dev/null; then
       curl -fsS -m 5 -X PUT "$KEYS/nodes/$MY_ADDRESS" -d value="$MY_ADDRESS" -d ttl="$TTL" -o /dev/null || true
     fi
-    sleep $((TTL / 3))
+    sleep "$REFRESH"
   done
 }
 
 # The bootstrapper holds the election key for as long as this container lives.
 hold_election() {
   while true; do
-    sleep $((TTL / 3))
+    sleep "$REFRESH"
     curl -fsS -m 5 -X PUT "$KEYS/bootstrap" -d value="$MY_ADDRESS" -d ttl="$TTL" -o /dev/null 2>/dev/null || true
   done
 }
