@@ -71,14 +71,16 @@ class FakeProvider:
 
 def fake_cluster(provider: FakeProvider) -> Any:
     nodes = [Node(h, h, f"10.0.0.{i}", [], []) for i, h in enumerate(("docker1", "docker2", "docker3"), 2)]
-    cluster = SimpleNamespace(ctx=SimpleNamespace(faulted=set()), provider=provider, nodes=nodes)
+    cluster = SimpleNamespace(ctx=SimpleNamespace(faulted=set()), provider=provider, nodes=nodes, slowdown=1.0)
     cluster.manager = lambda: next(n for n in nodes if n.hostname not in cluster.ctx.faulted)
+    cluster.members = lambda: VIEW
     return cluster
 
 
 @pytest.fixture(autouse=True)
 def swarm_heals_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(chaos.swarm, "wait_healthy", lambda docker, size, timeout: [])
+    monkeypatch.setattr(chaos, "heartbeat", lambda docker: 5.0)
     monkeypatch.setattr(Node, "docker", property(lambda node: node.hostname))
 
 
@@ -90,6 +92,19 @@ def test_a_kill_marks_the_node_faulted_and_heals_on_exit() -> None:
         assert cluster.manager().hostname == "docker2"
     assert provider.calls == ["kill docker1", "start docker1"]
     assert cluster.ctx.faulted == set()
+
+
+def test_a_fault_waits_for_down_within_swarms_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    waited: list[tuple[str, str, float]] = []
+    monkeypatch.setattr(chaos.swarm, "wait_state",
+                        lambda view, host, state, timeout: waited.append((host, state, timeout)))
+    cluster = fake_cluster(FakeProvider())
+    with chaos.Kill(cluster, cluster.nodes[0]) as leader, chaos.Kill(cluster, cluster.nodes[1]) as follower:
+        leader.wait_down()
+        follower.wait_down()
+    assert leader.was_leader and not follower.was_leader
+    assert waited == [("docker1", "down", chaos.down_bound(5.0, leader_lost=True)),
+                      ("docker2", "down", chaos.down_bound(5.0))]
 
 
 def test_a_fault_healed_inside_is_not_healed_twice() -> None:
