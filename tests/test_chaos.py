@@ -102,7 +102,7 @@ def test_a_fault_waits_for_down_within_swarms_bound(monkeypatch: pytest.MonkeyPa
     with chaos.Kill(cluster, cluster.nodes[0]) as leader, chaos.Kill(cluster, cluster.nodes[1]) as follower:
         leader.wait_down()
         follower.wait_down()
-    assert leader.was_leader and not follower.was_leader
+    assert leader.leader == follower.leader == "docker1"
     assert waited == [("docker1", "down", chaos.down_bound(5.0, leader_lost=True)),
                       ("docker2", "down", chaos.down_bound(5.0))]
 
@@ -123,6 +123,16 @@ def test_a_failing_scenario_still_heals_and_keeps_its_own_error() -> None:
         raise AssertionError("the scenario's own failure")
     assert provider.calls == ["kill docker3", "start docker3"]
     assert "healing Kill(docker3) failed too: RuntimeError: the node did not start" in caught.value.__notes__[0]
+
+
+def test_a_fault_on_two_nodes_strikes_both_and_heals_both() -> None:
+    provider = FakeProvider()
+    cluster = fake_cluster(provider)
+    with chaos.Kill(cluster, cluster.nodes[1], cluster.nodes[2]) as kill:
+        assert cluster.ctx.faulted == {"docker2", "docker3"} and cluster.manager().hostname == "docker1"
+        assert repr(kill) == "Kill(docker2, docker3)"
+    assert provider.calls == ["kill docker2", "kill docker3", "start docker2", "start docker3"]
+    assert not cluster.ctx.faulted
 
 
 def test_a_heal_that_fails_after_a_passing_scenario_is_the_error() -> None:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from swarmproof.galera import parse_status, unhealthy
+import pytest
+
+from swarmproof.galera import most_advanced, parse_status, unhealthy
 
 SYNCED = ("wsrep_cluster_size\t3\nwsrep_cluster_status\tPrimary\nwsrep_local_state_comment\tSynced\n"
           "wsrep_ready\tON\nwsrep_connected\tON\nwsrep_cluster_state_uuid\tabc\n")
@@ -17,3 +19,20 @@ def test_what_is_wrong_is_named() -> None:
 
 def test_missing_fields_count_as_unhealthy() -> None:
     assert unhealthy({}, 3)["wsrep_ready"] == "?"
+
+
+def test_recovery_bootstraps_the_member_that_committed_most() -> None:
+    statuses = {
+        "a": {"wsrep_cluster_status": "non-Primary", "wsrep_last_committed": "41"},
+        "b": {"wsrep_cluster_status": "non-Primary", "wsrep_last_committed": "57"},
+        "c": {"wsrep_cluster_status": "non-Primary", "wsrep_last_committed": "-1"},
+    }
+    assert most_advanced(statuses) == "b"
+
+
+def test_recovery_refuses_when_no_member_holds_state() -> None:
+    statuses = {"a": {"wsrep_cluster_status": "Primary", "wsrep_last_committed": "9"},
+                "c": {"wsrep_cluster_status": "non-Primary", "wsrep_last_committed": "-1"}}
+    with pytest.raises(LookupError, match=r"no non-Primary member holding state to bootstrap from: "
+                                          r"\{'a': 'Primary', 'c': 'non-Primary'\}"):
+        most_advanced(statuses)

@@ -1,0 +1,125 @@
+"""Quorum lost and regained: the leader dies and another is elected; two of three managers
+die and the one left has no leader, while its Galera member, alone, refuses writes until
+the nodes are back and an operator bootstraps the most advanced member."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+
+import pytest
+from python_on_whales.exceptions import DockerException
+
+from swarmproof import chaos, swarm
+from swarmproof.asserts import assert_no_write_lost
+from swarmproof.cluster import Cluster
+from swarmproof.deployment import SERVICES, Deployment, Task
+from swarmproof.waits import Wait
+from swarmproof.writer import Ledger, Writer, create_table, select_ids
+
+pytestmark = [pytest.mark.chaos, pytest.mark.quorum]
+
+RESCHEDULE_TIMEOUT = 300.0
+RESYNC_TIMEOUT = 900.0
+NEEDS_IP_VS = ("needs ip_vs: the writer goes through the routing mesh, which this engine's kernel cannot serve; "
+               "the election, quorum and recovery checks above passed")
+
+
+def writer_for(deployment: Deployment, cluster: Cluster, table: str) -> Writer | contextlib.nullcontext[None]:
+    """A writer through the mesh of the live nodes where the engine has one, else nothing."""
+    if not cluster.capabilities.ip_vs:
+        return contextlib.nullcontext()
+    deployment.sql(deployment.tasks("mysql-galera")[0], create_table(table))
+    return Writer(lambda: [n.endpoint(3306) for n in cluster.live_nodes()], deployment.passwords.root, table)
+
+
+def check_writes(deployment: Deployment, ledger: Ledger | None, table: str,
+                 record_property: Callable[[str, object], None]) -> None:
+    __tracebackhide__ = True
+    if ledger is None:
+        pytest.skip(NEEDS_IP_VS)
+    held = {t.container: [int(i) for i in deployment.sql(t, select_ids(table)).split()]
+            for t in deployment.tasks("mysql-galera")}
+    lost = max(len(ledger.lost(ids)) for ids in held.values())
+    print(f"writer: {ledger.summary(lost=lost)}")
+    for name, count in (("attempted", ledger.attempted), ("acknowledged", len(ledger.acknowledged)), ("lost", lost)):
+        record_property(f"writes_{name}", count)
+    assert_no_write_lost(ledger, held)
+
+
+def test_killed_leader_is_replaced_by_another_manager(galera_stack: Deployment, swarm_cluster: Cluster,
+                                                      record_timing: Callable[[str, float], None],
+                                                      record_property: Callable[[str, object], None]) -> None:
+    deployment, cluster = galera_stack, swarm_cluster
+    victim = cluster.node(chaos.choose(cluster.members(), deployment.services_by_node(), leader=True))
+    services = SERVICES if cluster.capabilities.ip_vs else ("etcd", "mysql-galera")
+    with writer_for(deployment, cluster, "leader_loss") as writer, chaos.Kill(cluster, victim) as kill:
+        view = Wait(what=f"a leader other than {victim.hostname}", probe=cluster.members,
+                    done=lambda view: [m.hostname for m in swarm.leaders(view)] not in ([], [victim.hostname]),
+                    timeout=(chaos.ELECTION_TIMEOUT + chaos.SLACK) * cluster.slowdown).until()
+        record_timing("kill_to_new_leader_s", kill.since_injected())
+        assert swarm.has_quorum(view), f"two managers of three left, yet no quorum: {swarm.render(view)}"
+        record_timing("kill_to_node_down_s", kill.wait_down())
+        deployment.wait_replicas(services, lambda: RESCHEDULE_TIMEOUT, away_from=victim.hostname)
+        record_timing("kill_to_replicas_running_s", kill.since_injected())
+        deployment.wait_galera(3, RESYNC_TIMEOUT)
+        record_timing("kill_to_galera_synced_s", kill.since_injected())
+        record_timing("restart_to_node_ready_s", kill.heal())
+    check_writes(deployment, writer.stop() if writer else None, "leader_loss", record_property)
+
+
+def lone_member(deployment: Deployment, cluster: Cluster) -> Task:
+    """The Galera member to leave alone: one that is the only member on its node (etcd's
+    node preferred, so discovery survives), so that killing the two other nodes takes
+    exactly two of the three members with them."""
+    members = deployment.tasks("mysql-galera")
+    alone = [t for t in members if sum(o.node is t.node for o in members) == 1]
+    if not alone:
+        placed = [(t.container, t.node.hostname) for t in members]
+        raise LookupError(f"no node runs exactly one Galera member: {placed}")
+    etcd = deployment.node_running("etcd")
+    return sorted(alone, key=lambda t: t.node.hostname != etcd)[0]
+
+
+def leaderless(docker: object) -> str:
+    """What a manager says when asked to list the nodes ('' if it answers normally)."""
+    try:
+        docker.node.list()  # type: ignore[attr-defined]
+    except Exception as exc:
+        return str(getattr(exc, "stderr", "") or exc)
+    return ""
+
+
+def test_two_managers_lost_then_an_operator_recovers_galera(galera_stack: Deployment, swarm_cluster: Cluster,
+                                                            record_timing: Callable[[str, float], None],
+                                                            record_property: Callable[[str, object], None]) -> None:
+    deployment, cluster = galera_stack, swarm_cluster
+    alone = lone_member(deployment, cluster)
+    keep = alone.node
+    victims = [n for n in cluster.nodes if n is not keep]
+    with writer_for(deployment, cluster, "quorum_loss") as writer:
+        with chaos.Kill(cluster, *victims) as kill:
+            said = Wait(what=f"{keep.hostname} to report that the swarm has no leader",
+                        probe=lambda: leaderless(keep.docker), done=lambda said: "does not have a leader" in said,
+                        timeout=(chaos.ELECTION_TIMEOUT + chaos.SLACK) * cluster.slowdown).until()
+            record_timing("kill_to_no_leader_s", kill.since_injected())
+            status = Wait(what=f"{alone.container}, alone, to leave the Primary component",
+                          probe=lambda: deployment.galera_status(alone),
+                          done=lambda status: status.get("wsrep_cluster_status") == "non-Primary",
+                          timeout=60.0 * cluster.slowdown).until()
+            record_timing("kill_to_galera_non_primary_s", kill.since_injected())
+            with pytest.raises(DockerException, match="WSREP has not yet prepared node for application use"):
+                deployment.sql(alone, "CREATE DATABASE IF NOT EXISTS swarmproof; "
+                                      "CREATE TABLE IF NOT EXISTS swarmproof.refused (id INT PRIMARY KEY); "
+                                      "INSERT INTO swarmproof.refused VALUES (1)")
+            assert alone.container in {t.container for t in deployment.tasks("mysql-galera")}, (
+                f"{alone.container} stopped running on {keep.hostname} while the swarm had no leader")
+            record_timing("restart_to_nodes_ready_s", kill.heal())
+        bootstrapped = deployment.recover_quorum()
+        deployment.wait_galera(3, RESYNC_TIMEOUT)
+        record_timing("kill_to_galera_synced_s", kill.since_injected())
+    assert "does not have a leader" in said
+    assert status["wsrep_cluster_size"] == "1", f"{alone.container} was not alone: {status}"
+    assert bootstrapped.container == alone.container, (
+        f"recovery bootstrapped {bootstrapped.container}, not {alone.container}, the only member holding state")
+    check_writes(deployment, writer.stop() if writer else None, "quorum_loss", record_property)
