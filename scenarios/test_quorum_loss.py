@@ -75,14 +75,21 @@ def test_killed_leader_is_replaced_by_another_manager(galera_stack: Deployment, 
 def lone_member(deployment: Deployment, cluster: Cluster) -> Task:
     """The Galera member to leave alone: one that is the only member on its node (etcd's
     node preferred, so discovery survives), so that killing the two other nodes takes
-    exactly two of the three members with them."""
-    members = deployment.tasks("mysql-galera")
-    alone = [t for t in members if sum(o.node is t.node for o in members) == 1]
+    exactly two of the three members with them. Earlier kills may have piled the members
+    onto one node: then they are spread again first, as an operator would."""
+    alone = singletons(deployment.tasks("mysql-galera"))
     if not alone:
-        placed = [(t.container, t.node.hostname) for t in members]
-        raise LookupError(f"no node runs exactly one Galera member: {placed}")
+        deployment.respread("mysql-galera", RESYNC_TIMEOUT)
+        deployment.wait_galera(3, RESYNC_TIMEOUT)
+        alone = singletons(members := deployment.tasks("mysql-galera"))
+        assert alone, f"no node runs exactly one Galera member: {[(t.container, t.node.hostname) for t in members]}"
     etcd = deployment.node_running("etcd")
     return sorted(alone, key=lambda t: t.node.hostname != etcd)[0]
+
+
+def singletons(members: list[Task]) -> list[Task]:
+    """The members that are the only one on their node."""
+    return [t for t in members if sum(o.node is t.node for o in members) == 1]
 
 
 def leaderless(docker: object) -> str:
