@@ -79,3 +79,11 @@ def test_chaos_scenarios_run_after_the_read_only_ones(pytester: pytest.Pytester)
         "def test_d_read(): pass\n")
     result = pytester.runpytest("-v", "--strict-markers", "-p", "no:cacheprovider")
     result.stdout.fnmatch_lines(["*test_b_read*", "*test_d_read*", "*test_a_kill*", "*test_c_partition*"])
+
+
+def test_a_recorded_timing_lands_in_the_junit_xml(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_timed(record_timing):\n    record_timing('kill_to_node_down_s', 13.71)\n")
+    result = pytester.runpytest("-o", "junit_family=xunit1", "--junitxml=report.xml", "-W", "error")
+    assert result.ret == pytest.ExitCode.OK
+    report = (pytester.path / "report.xml").read_text()
+    assert '<property name="kill_to_node_down_s" value="13.7"' in report
