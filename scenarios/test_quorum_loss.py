@@ -15,7 +15,7 @@ from swarmproof.asserts import assert_no_write_lost
 from swarmproof.cluster import Cluster
 from swarmproof.deployment import SERVICES, Deployment, Task
 from swarmproof.waits import Wait
-from swarmproof.writer import Ledger, Writer, create_table, select_ids
+from swarmproof.writer import Ledger, Writer, create_table
 
 pytestmark = [pytest.mark.chaos, pytest.mark.quorum]
 
@@ -42,13 +42,7 @@ def check_writes(deployment: Deployment, ledger: Ledger | None, table: str,
     __tracebackhide__ = True
     if ledger is None:
         pytest.skip(NEEDS_IP_VS)
-    held = {t.container: [int(i) for i in deployment.sql(t, select_ids(table)).split()]
-            for t in deployment.tasks("mysql-galera")}
-    lost = max(len(ledger.lost(ids)) for ids in held.values())
-    print(f"writer: {ledger.summary(lost=lost)}")
-    for name, count in (("attempted", ledger.attempted), ("acknowledged", len(ledger.acknowledged)), ("lost", lost)):
-        record_property(f"writes_{name}", count)
-    assert_no_write_lost(ledger, held)
+    assert_no_write_lost(ledger, deployment.ids_held(table), record_property)
 
 
 def test_killed_leader_is_replaced_by_another_manager(galera_stack: Deployment, swarm_cluster: Cluster,

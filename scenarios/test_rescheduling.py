@@ -17,7 +17,7 @@ from swarmproof.asserts import assert_held_throughout, assert_no_write_lost
 from swarmproof.cluster import Cluster
 from swarmproof.deployment import SERVICES, Deployment
 from swarmproof.watch import Watch
-from swarmproof.writer import Writer, create_table, select_ids
+from swarmproof.writer import Writer, create_table
 
 pytestmark = [pytest.mark.chaos, pytest.mark.rescheduling]
 
@@ -67,13 +67,7 @@ def test_killed_galera_node_is_relocated_and_rejoins(galera_stack: Deployment, s
     if ledger is None:
         pytest.skip(NEEDS_IP_VS)
     assert_held_throughout(wordpress, bool)
-    held = {t.container: [int(i) for i in deployment.sql(t, select_ids("rescheduling")).split()]
-            for t in deployment.tasks("mysql-galera")}
-    lost = max(len(ledger.lost(ids)) for ids in held.values())
-    print(f"writer: {ledger.summary(lost=lost)}")
-    for name, count in (("attempted", ledger.attempted), ("acknowledged", len(ledger.acknowledged)), ("lost", lost)):
-        record_property(f"writes_{name}", count)
-    assert_no_write_lost(ledger, held)
+    assert_no_write_lost(ledger, deployment.ids_held("rescheduling"), record_property)
 
 
 def test_killed_etcd_node_etcd_is_rescheduled_and_a_new_member_still_finds_its_peers(

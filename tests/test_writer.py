@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
+from swarmproof.asserts import assert_no_write_lost
+from swarmproof.secret import Secret
 from swarmproof.watch import Sample, Watch
-from swarmproof.writer import Ledger, create_table, select_ids
+from swarmproof.writer import Ledger, Writer, create_table, select_ids
 
 
 def test_lost_ids_are_acknowledged_ids_a_member_lacks() -> None:
@@ -41,3 +45,27 @@ def test_a_watch_samples_until_stopped() -> None:
     count = len(watch.samples)
     assert [s.value for s in watch.samples[:3]] == [0, 1, 2]
     assert len(watch.samples) == count
+
+
+def test_no_write_lost_passes_records_and_fails_naming_what_is_missing() -> None:
+    recorded: dict[str, object] = {}
+    ledger = Ledger(attempted=4, acknowledged={1, 2, 3})
+    assert_no_write_lost(ledger, {"m1": [1, 2, 3], "m2": [1, 2, 3, 4]}, recorded.__setitem__)
+    assert recorded == {"writes_attempted": 4, "writes_acknowledged": 3, "writes_lost": 0}
+    with pytest.raises(AssertionError, match=r"acknowledged writes lost: .*lost 2.*m2 lacks \[1, 3\]"):
+        assert_no_write_lost(ledger, {"m1": [1, 2, 3], "m2": [2]})
+
+
+def test_a_writer_with_nothing_acknowledged_proves_nothing() -> None:
+    with pytest.raises(AssertionError, match="the writer had no insert acknowledged"):
+        assert_no_write_lost(Ledger(attempted=9), {"m1": []})
+
+
+def test_a_writer_counts_a_refused_insert_as_attempted_not_acknowledged() -> None:
+    with Writer(lambda: [("127.0.0.1", 1)], Secret("unused"), "t", interval=0.01) as writer:
+        while writer.ledger.attempted < 2:
+            pass
+    ledger = writer.stop()
+    assert ledger.attempted >= 2 and not ledger.acknowledged
+    assert sum(ledger.errors.values()) == ledger.attempted
+    assert all(error.startswith("OperationalError") for error in ledger.errors)
