@@ -15,7 +15,7 @@ from swarmproof.asserts import assert_no_write_lost
 from swarmproof.cluster import Cluster
 from swarmproof.deployment import SERVICES, Deployment, Task
 from swarmproof.waits import Wait
-from swarmproof.writer import Ledger, Writer, create_table
+from swarmproof.writer import Ledger, Writer
 
 pytestmark = [pytest.mark.chaos, pytest.mark.quorum]
 
@@ -31,10 +31,7 @@ NEEDS_IP_VS = ("needs ip_vs: the writer goes through the routing mesh, which thi
 
 def writer_for(deployment: Deployment, cluster: Cluster, table: str) -> Writer | contextlib.nullcontext[None]:
     """A writer through the mesh of the live nodes where the engine has one, else nothing."""
-    if not cluster.capabilities.ip_vs:
-        return contextlib.nullcontext()
-    deployment.sql(deployment.tasks("mysql-galera")[0], create_table(table))
-    return Writer(lambda: [n.endpoint(3306) for n in cluster.live_nodes()], deployment.passwords.root, table)
+    return deployment.writer(table) if cluster.capabilities.ip_vs else contextlib.nullcontext()
 
 
 def check_writes(deployment: Deployment, ledger: Ledger | None, table: str,

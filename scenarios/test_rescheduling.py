@@ -17,7 +17,6 @@ from swarmproof.asserts import assert_held_throughout, assert_no_write_lost
 from swarmproof.cluster import Cluster
 from swarmproof.deployment import SERVICES, Deployment
 from swarmproof.watch import Watch
-from swarmproof.writer import Writer, create_table
 
 pytestmark = [pytest.mark.chaos, pytest.mark.rescheduling]
 
@@ -40,15 +39,13 @@ def test_killed_galera_node_is_relocated_and_rejoins(galera_stack: Deployment, s
                                        running="mysql-galera", avoiding=("etcd",)))
     survivors = [n for n in cluster.nodes if n is not victim]
     members = [t for t in deployment.tasks("mysql-galera") if t.node is not victim]
-    deployment.sql(members[0], create_table("rescheduling"))
 
     with contextlib.ExitStack() as running:
         primary = running.enter_context(Watch(
             "wsrep_cluster_status of the members on the surviving nodes",
             lambda: {t.container: deployment.galera_status(t)["wsrep_cluster_status"] for t in members}, interval=2.0))
         if mesh:
-            writer = running.enter_context(Writer(lambda: [n.endpoint(3306) for n in cluster.live_nodes()],
-                                                  deployment.passwords.root, "rescheduling"))
+            writer = running.enter_context(deployment.writer("rescheduling"))
             wordpress = running.enter_context(Watch(
                 "WordPress answering through the surviving nodes' port 80",
                 lambda: probes.first_answer([n.endpoint(80) for n in survivors], probes.served_by)))
