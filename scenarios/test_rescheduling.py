@@ -30,10 +30,10 @@ NEEDS_IP_VS = ("needs ip_vs: the writer and the WordPress client go through the 
                "engine's kernel cannot serve; the rescheduling, quorum and rejoin checks above passed")
 
 
-def test_killed_galera_node_is_relocated_and_rejoins(galera_stack: Deployment, swarm_cluster: Cluster,
+def test_killed_galera_node_is_relocated_and_rejoins(steady_stack: Deployment, swarm_cluster: Cluster,
                                                      record_timing: Callable[[str, float], None],
                                                      record_property: Callable[[str, object], None]) -> None:
-    deployment, cluster = galera_stack, swarm_cluster
+    deployment, cluster = steady_stack, swarm_cluster
     mesh = cluster.capabilities.ip_vs
     victim = cluster.node(chaos.choose(cluster.members(), deployment.services_by_node(), leader=False,
                                        running="mysql-galera", avoiding=("etcd",)))
@@ -68,8 +68,8 @@ def test_killed_galera_node_is_relocated_and_rejoins(galera_stack: Deployment, s
 
 
 def test_killed_etcd_node_etcd_is_rescheduled_and_a_new_member_still_finds_its_peers(
-        galera_stack: Deployment, swarm_cluster: Cluster, record_timing: Callable[[str, float], None]) -> None:
-    deployment, cluster = galera_stack, swarm_cluster
+        steady_stack: Deployment, swarm_cluster: Cluster, record_timing: Callable[[str, float], None]) -> None:
+    deployment, cluster = steady_stack, swarm_cluster
     victim = cluster.node(deployment.node_running("etcd"))
     before = {t.container for t in deployment.tasks("mysql-galera")}
     (survivor, *_) = [t for t in deployment.tasks("mysql-galera") if t.node is not victim]

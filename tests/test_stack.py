@@ -74,3 +74,18 @@ def test_only_the_compose_file_and_the_files_it_names_are_copied(tmp_path: Path)
     compose.write_text("configs:\n  a:\n    file: ./probe.pl\n  b:\n    file: '/etc/passwd'\n"
                        "secrets:\n  c:\n    file: ../outside.txt\n  d:\n    file: probe.pl  # again\n")
     assert stack.files_to_copy(compose) == ["stack.yml", "./probe.pl", "probe.pl"]
+
+
+def test_quieten_keeps_each_tasks_last_lines_without_the_noise() -> None:
+    logs = "\n".join([
+        "galera.1@docker1 | starting",
+        "galera.2@docker2 | connection to peer 00 with addr tcp://10.0.1.27:4567 timed out",
+        "galera.1@docker1 | [ERROR] failed to reach primary view",
+        "galera.2@docker2 | joining registered members: 10.0.1.8",
+        "galera.1@docker1 | Aborting",
+    ])
+    assert stack.quieten(logs, ("connection to peer",), tail=2).splitlines() == [
+        "galera.1@docker1 | [ERROR] failed to reach primary view",
+        "galera.1@docker1 | Aborting",
+        "galera.2@docker2 | joining registered members: 10.0.1.8",
+    ]

@@ -1,0 +1,83 @@
+"""How pytest-xdist workers share one run: made once, adopted by the others, locked for faults."""
+
+from __future__ import annotations
+
+import fcntl
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from swarmproof.deployment import Passwords
+from swarmproof.run import Run
+from swarmproof.shared import Shared
+from swarmproof.workers import Controller, identity
+
+
+def test_the_first_worker_makes_and_later_ones_adopt(tmp_path: Path) -> None:
+    shared, calls = Shared(tmp_path), []
+    made = [shared.once("cluster", make=lambda: calls.append("make"), adopt=lambda: calls.append("adopt"))
+            for _ in range(3)]
+    assert made == [True, False, False]
+    assert calls == ["make", "adopt", "adopt"]
+
+
+def test_a_failed_make_records_nothing_so_the_next_worker_tries_again(tmp_path: Path) -> None:
+    shared = Shared(tmp_path)
+
+    def fail() -> None:
+        raise RuntimeError("no engine")
+
+    with pytest.raises(RuntimeError):
+        shared.once("cluster", make=fail, adopt=lambda: None)
+    assert shared.once("cluster", make=lambda: None, adopt=lambda: None) is True
+
+
+def test_the_first_cause_of_a_broken_cluster_is_kept(tmp_path: Path) -> None:
+    shared = Shared(tmp_path)
+    assert shared.broken() == ""
+    shared.mark_broken("test_a left the stack unsettled")
+    shared.mark_broken("test_b left the stack unsettled")
+    assert shared.broken() == "test_a left the stack unsettled"
+    assert Shared(tmp_path).broken() == "test_a left the stack unsettled"
+
+
+def could_lock(path: Path, mode: int) -> bool:
+    """Whether another holder (a separate open file, as another worker's) gets ``mode`` now."""
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, mode | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return True
+
+
+def test_readers_share_the_cluster_and_a_fault_has_it_alone(tmp_path: Path) -> None:
+    shared, lock = Shared(tmp_path), tmp_path / "access.lock"
+    with shared.access(exclusive=False):
+        assert could_lock(lock, fcntl.LOCK_SH)
+        assert not could_lock(lock, fcntl.LOCK_EX)
+    with shared.access(exclusive=True):
+        assert not could_lock(lock, fcntl.LOCK_SH)
+    assert could_lock(lock, fcntl.LOCK_EX)
+
+
+def test_workers_get_the_controllers_run_shared_directory_and_passwords(tmp_path: Path) -> None:
+    run, passwords = Run(), Passwords()
+    controller = Controller(run, passwords, keep=False)
+    node = SimpleNamespace(workerinput={})
+    controller.pytest_configure_node(node)
+    worker_run, shared, worker_passwords = identity(SimpleNamespace(workerinput=node.workerinput))  # type: ignore[arg-type]
+    assert worker_run == run
+    assert shared is not None and shared.directory == controller.directory and shared.directory.is_dir()
+    assert worker_passwords == passwords
+    assert repr(worker_passwords.root) == "'***'"
+    shared.directory.rmdir()
+
+
+def test_a_process_outside_xdist_is_a_run_of_its_own() -> None:
+    first, second = identity(SimpleNamespace()), identity(SimpleNamespace())  # type: ignore[arg-type]
+    assert first[1] is None
+    assert first[0].run_id != second[0].run_id
+    assert first[2] != second[2]
