@@ -10,7 +10,7 @@ import pytest
 from python_on_whales.exceptions import DockerException
 
 from swarmproof import stack
-from swarmproof.deployment import replicas
+from swarmproof.deployment import Task, crowded, placement, replicas
 from swarmproof.errors import WaitAborted
 
 
@@ -89,3 +89,12 @@ def test_quieten_keeps_each_tasks_last_lines_without_the_noise() -> None:
         "galera.1@docker1 | Aborting",
         "galera.2@docker2 | joining registered members: 10.0.1.8",
     ]
+
+
+def test_tasks_are_crowded_when_two_share_a_node() -> None:
+    one, two = SimpleNamespace(hostname="docker1"), SimpleNamespace(hostname="docker2")
+    spread = [Task("mysql-galera", one, "g.1"), Task("mysql-galera", two, "g.2")]  # type: ignore[arg-type]
+    piled = [*spread, Task("mysql-galera", two, "g.3")]  # type: ignore[arg-type]
+    assert not crowded(spread)
+    assert crowded(piled)
+    assert placement(piled) == {"g.1": "docker1", "g.2": "docker2", "g.3": "docker2"}
