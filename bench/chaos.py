@@ -59,9 +59,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("-m", dest="marker", default="chaos", help="marker expression (default: chaos)")
     options = parser.parse_args()
-    results = {beat: [one_round(options.engine, beat, options.marker) for _ in range(options.rounds)]
-               for beat in options.heartbeats}
-    for beat, rounds in results.items():
+    for beat in options.heartbeats:
+        rounds = []
+        for number in range(1, options.rounds + 1):
+            rounds.append(one_round(options.engine, beat, options.marker))
+            # Each round as it ends: a long benchmark stopped midway keeps what it measured.
+            print(f"heartbeat {beat:g} s, round {number}: {rounds[-1]}", flush=True)
         print(f"engine: {options.engine}, heartbeat: {beat:g} s")
         rounds = [r for r in rounds if r]
         if rounds:
