@@ -22,7 +22,7 @@ def test_the_first_worker_makes_and_later_ones_adopt(tmp_path: Path) -> None:
     assert calls == ["make", "adopt", "adopt"]
 
 
-def test_a_failed_make_records_nothing_so_the_next_worker_tries_again(tmp_path: Path) -> None:
+def test_a_failed_make_is_not_recorded_made_so_the_next_worker_tries_again(tmp_path: Path) -> None:
     shared = Shared(tmp_path)
 
     def fail() -> None:
@@ -31,6 +31,19 @@ def test_a_failed_make_records_nothing_so_the_next_worker_tries_again(tmp_path: 
     with pytest.raises(RuntimeError):
         shared.once("cluster", make=fail, adopt=lambda: None)
     assert shared.once("cluster", make=lambda: None, adopt=lambda: None) is True
+
+
+def test_a_begun_make_is_seen_even_when_it_never_finished(tmp_path: Path) -> None:
+    shared = Shared(tmp_path)
+    assert not shared.begun()
+
+    def crash() -> None:
+        assert shared.begun(), "the record says begun before the making starts"
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        shared.once("cluster", make=crash, adopt=lambda: None)
+    assert shared.begun()
 
 
 def test_the_first_cause_of_a_broken_cluster_is_kept(tmp_path: Path) -> None:
