@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import fcntl
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from filelock import ReadWriteLock, Timeout
 
 from swarmproof.deployment import Passwords
 from swarmproof.run import Run
@@ -55,25 +55,25 @@ def test_the_first_cause_of_a_broken_cluster_is_kept(tmp_path: Path) -> None:
     assert Shared(tmp_path).broken() == "test_a left the stack unsettled"
 
 
-def could_lock(path: Path, mode: int) -> bool:
-    """Whether another holder (a separate open file, as another worker's) gets ``mode`` now."""
-    with open(path, "a") as handle:
-        try:
-            fcntl.flock(handle, mode | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return True
+def could_lock(path: Path, exclusive: bool) -> bool:
+    """Whether another holder (a separate lock instance, as another worker's) gets the lock now."""
+    other = ReadWriteLock(path, blocking=False, is_singleton=False)
+    try:
+        (other.acquire_write if exclusive else other.acquire_read)()
+    except Timeout:
+        return False
+    other.release()
+    return True
 
 
 def test_readers_share_the_cluster_and_a_fault_has_it_alone(tmp_path: Path) -> None:
-    shared, lock = Shared(tmp_path), tmp_path / "access.lock"
+    shared, lock = Shared(tmp_path), tmp_path / "access.db"
     with shared.access(exclusive=False):
-        assert could_lock(lock, fcntl.LOCK_SH)
-        assert not could_lock(lock, fcntl.LOCK_EX)
+        assert could_lock(lock, exclusive=False)
+        assert not could_lock(lock, exclusive=True)
     with shared.access(exclusive=True):
-        assert not could_lock(lock, fcntl.LOCK_SH)
-    assert could_lock(lock, fcntl.LOCK_EX)
+        assert not could_lock(lock, exclusive=False)
+    assert could_lock(lock, exclusive=True)
 
 
 def test_workers_get_the_controllers_run_shared_directory_and_passwords(tmp_path: Path) -> None:

@@ -91,10 +91,10 @@ def test_quieten_keeps_each_tasks_last_lines_without_the_noise() -> None:
     ]
 
 
-def test_tasks_are_crowded_when_two_share_a_node() -> None:
+def test_the_crowded_tasks_are_those_that_share_a_node() -> None:
     one, two = SimpleNamespace(hostname="docker1"), SimpleNamespace(hostname="docker2")
     spread = [Task("mysql-galera", one, "g.1"), Task("mysql-galera", two, "g.2")]  # type: ignore[arg-type]
     piled = [*spread, Task("mysql-galera", two, "g.3")]  # type: ignore[arg-type]
-    assert not crowded(spread)
-    assert crowded(piled)
+    assert crowded(spread) == []
+    assert [t.container for t in crowded(piled)] == ["g.2", "g.3"]
     assert placement(piled) == {"g.1": "docker1", "g.2": "docker2", "g.3": "docker2"}
