@@ -82,3 +82,17 @@ def test_folders_without_an_owner_are_never_taken_for_leftover_vms(tmp_path: Pat
     monkeypatch.setattr(vm.tempfile, "gettempdir", lambda: str(tmp_path))
     (tmp_path / f"{vm.WORKDIR_PREFIX}something-else").mkdir()
     assert vm.leftover_vms(include_kept=True) == []
+
+
+def test_a_worker_attaches_to_the_vm_its_run_booted_and_never_stops_it(machine: vm.Vm) -> None:
+    machine.workdir.mkdir()
+    (machine.workdir / "engine.port").write_text("41234")
+    attached = vm.Vm.attach(machine.run, Progress())
+    assert (attached.url, attached.tls) == ("tcp://127.0.0.1:41234", tls.TlsFiles(machine.workdir / "tls"))
+    attached.stop()
+    assert machine.workdir.is_dir()
+
+
+def test_attaching_where_no_vm_was_booted_says_so(machine: vm.Vm) -> None:
+    with pytest.raises(vm.SwarmproofError, match="run feedf00d has no booted VM"):
+        vm.Vm.attach(machine.run, Progress())
