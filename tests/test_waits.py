@@ -81,3 +81,20 @@ def test_an_aborted_wait_ends_at_once() -> None:
     with pytest.raises(WaitAborted):
         make(probe).until()
     assert len(calls) == 1
+
+
+def test_a_slow_probe_is_rested_twice_its_duration_but_never_past_the_deadline() -> None:
+    clock, rests = FakeClock(), []
+
+    def slow_probe() -> str:
+        clock.now += 3.0  # a probe into an emulated VM
+        return "not yet"
+
+    def sleep(seconds: float) -> None:
+        rests.append(seconds)
+        clock.sleep(seconds)
+
+    with pytest.raises(WaitTimeout):
+        Wait(what="x", probe=slow_probe, done=lambda v: False, timeout=16.0, interval=1.0,
+             clock=clock, sleep=sleep).until()
+    assert rests == [6.0, 4.0]  # probes at 0, 9 and, the last, at the deadline (16)
