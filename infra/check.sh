@@ -9,8 +9,8 @@
 # budget's bulk. The chaos scenarios run on the local engine here; on the VM one kill
 # with its Galera state transfer took over 20 minutes, more than CI's budget leaves
 # (`pytest scenarios --engine vm -m chaos` runs them there by hand).
-# The local run uses two pytest-xdist workers sharing one cluster (the destructive
-# modules hold it alone); the VM run is a single process, the path `pytest scenarios` takes.
+# Both runs use two pytest-xdist workers sharing one cluster (the destructive modules
+# hold it alone); on the VM engine they share one VM too.
 # The stop/pause/partition scenarios (test_faults.py) are left out of CI until they are
 # reliable: in one of four runs the Galera cluster fell apart into non-Primary members
 # after a heal (run them by hand: pytest scenarios/test_faults.py).
@@ -22,6 +22,6 @@ bash infra/setup.sh
 .venv/bin/ruff check .
 .venv/bin/pytest tests --junitxml=.ci/reports/unit.xml
 .venv/bin/pytest scenarios -n 2 --engine local --junitxml=.ci/reports/local.xml --deselect scenarios/test_faults.py
-.venv/bin/pytest scenarios --engine vm -m "not stack and not galera and not chaos" --junitxml=.ci/reports/vm.xml
+.venv/bin/pytest scenarios -n 2 --engine vm -m "not stack and not galera and not chaos" --junitxml=.ci/reports/vm.xml
 .venv/bin/python infra/junit-check.py .ci/reports/vm.xml --no-skips
 bash infra/assert-clean.sh

@@ -62,6 +62,7 @@ def test_tasks_name_resolves_to_exactly_the_three_galera_tasks(galera_stack: Dep
         f"tasks.mysql-galera resolves to {sorted(answers['tasks.mysql-galera'])}; the tasks are at {sorted(expected)}")
 
 
+@pytest.mark.disturbs
 def test_tasks_name_follows_a_scaled_service(galera_stack: Deployment, swarmproof_images: dict[str, str]) -> None:
     manager = galera_stack.cluster.nodes[0].docker
     # WordPress replicas are stateless: scaling them disturbs nothing else.
