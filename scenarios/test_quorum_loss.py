@@ -51,7 +51,7 @@ def test_killed_leader_is_replaced_by_another_manager(steady_stack: Deployment, 
     with writer_for(deployment, cluster, "leader_loss") as writer, chaos.Kill(cluster, victim) as kill:
         view = Wait(what=f"a leader other than {victim.hostname}", probe=cluster.members,
                     done=lambda view: [m.hostname for m in swarm.leaders(view)] not in ([], [victim.hostname]),
-                    timeout=(chaos.ELECTION_TIMEOUT + chaos.SLACK) * cluster.slowdown).until()
+                    timeout=(chaos.ELECTED_WITHIN + chaos.SLACK) * cluster.slowdown).until()
         record_timing("kill_to_new_leader_s", kill.since_injected())
         assert swarm.has_quorum(view), f"two managers of three left, yet no quorum: {swarm.render(view)}"
         record_timing("kill_to_node_down_s", kill.wait_down())

@@ -83,7 +83,7 @@ def test_an_aborted_wait_ends_at_once() -> None:
     assert len(calls) == 1
 
 
-def test_a_slow_probe_is_rested_twice_its_duration_but_never_past_the_deadline() -> None:
+def test_a_slow_probe_is_rested_as_asked_but_never_past_the_deadline() -> None:
     clock, rests = FakeClock(), []
 
     def slow_probe() -> str:
@@ -96,5 +96,5 @@ def test_a_slow_probe_is_rested_twice_its_duration_but_never_past_the_deadline()
 
     with pytest.raises(WaitTimeout):
         Wait(what="x", probe=slow_probe, done=lambda v: False, timeout=16.0, interval=1.0,
-             clock=clock, sleep=sleep).until()
+             rest_per_probe=2.0, clock=clock, sleep=sleep).until()
     assert rests == [6.0, 4.0]  # probes at 0, 9 and, the last, at the deadline (16)
