@@ -132,6 +132,25 @@ refresh_registration() {
   done
 }
 
+# A member that has left the group for good sits Disconnected until it is restarted: seen
+# when an IST after an SST came one write set short ("Receiving IST failed, node restart
+# required"), and the healthcheck's start period would hide it from swarm for 15 minutes.
+# Leave (gracefully, as on a TERM) once it has been so for three looks: swarm restarts the
+# task, which joins again through etcd.
+leave_when_disconnected() {
+  local seen=0 status
+  while kill -0 "$SERVER" 2>/dev/null; do
+    sleep "$REFRESH"
+    status=$(mariadb -NBe "SHOW STATUS LIKE 'wsrep_cluster_status'" 2>/dev/null | cut -f2) || continue
+    if [ "$status" = "Disconnected" ]; then seen=$((seen + 1)); else seen=0; fi
+    if [ "$seen" -ge 3 ]; then
+      log "Galera left the group for good (Disconnected for $((seen * REFRESH))s): stopping so that swarm restarts this task"
+      stop
+      return
+    fi
+  done
+}
+
 # The bootstrapper holds the election key for as long as this container lives.
 hold_election() {
   while true; do
@@ -169,6 +188,7 @@ main() {
     create_users
   fi
   refresh_registration &
+  leave_when_disconnected &
   local code=0
   wait "$SERVER" || code=$?
   # A TERM interrupts `wait` as soon as the trap has run: wait again for mariadbd's clean
