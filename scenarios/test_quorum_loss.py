@@ -51,7 +51,7 @@ def test_killed_leader_is_replaced_by_another_manager(steady_stack: Deployment, 
     with writer_for(deployment, cluster, "leader_loss") as writer, chaos.Kill(cluster, victim) as kill:
         view = Wait(what=f"a leader other than {victim.hostname}", probe=cluster.members,
                     done=lambda view: [m.hostname for m in swarm.leaders(view)] not in ([], [victim.hostname]),
-                    timeout=(chaos.ELECTED_WITHIN + chaos.SLACK) * cluster.slowdown).until()
+                    timeout=(chaos.ELECTED_WITHIN + chaos.SLACK) * cluster.pace.slowdown).until()
         record_timing("kill_to_new_leader_s", kill.since_injected())
         assert swarm.has_quorum(view), f"two managers of three left, yet no quorum: {swarm.render(view)}"
         record_timing("kill_to_node_down_s", kill.wait_down())
@@ -91,12 +91,12 @@ def test_two_managers_lost_then_an_operator_recovers_galera(steady_stack: Deploy
         with chaos.Kill(cluster, *victims) as kill:
             said = Wait(what=f"{keep.hostname} to report that the swarm has no leader",
                         probe=lambda: leaderless(keep.docker), done=lambda said: "does not have a leader" in said,
-                        timeout=NO_LEADER_TIMEOUT * cluster.slowdown).until()
+                        timeout=NO_LEADER_TIMEOUT * cluster.pace.slowdown).until()
             record_timing("kill_to_no_leader_s", kill.since_injected())
             status = Wait(what=f"{alone.container}, alone, to leave the Primary component",
                           probe=lambda: deployment.galera_status(alone),
                           done=lambda status: status.get("wsrep_cluster_status") == "non-Primary",
-                          timeout=60.0 * cluster.slowdown).until()
+                          timeout=60.0 * cluster.pace.slowdown).until()
             record_timing("kill_to_galera_non_primary_s", kill.since_injected())
             with pytest.raises(DockerException, match="WSREP has not yet prepared node for application use"):
                 deployment.sql(alone, "CREATE DATABASE IF NOT EXISTS swarmproof; "

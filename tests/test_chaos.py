@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from swarmproof import chaos
+from swarmproof.engine import Pace
 from swarmproof.providers import Node
 from swarmproof.swarm import Member
 
@@ -71,7 +72,7 @@ class FakeProvider:
 
 def fake_cluster(provider: FakeProvider) -> Any:
     nodes = [Node(h, h, f"10.0.0.{i}", [], []) for i, h in enumerate(("docker1", "docker2", "docker3"), 2)]
-    cluster = SimpleNamespace(ctx=SimpleNamespace(faulted=set()), provider=provider, nodes=nodes, slowdown=1.0)
+    cluster = SimpleNamespace(ctx=SimpleNamespace(faulted=set()), provider=provider, nodes=nodes, pace=Pace())
     cluster.manager = lambda: next(n for n in nodes if n.hostname not in cluster.ctx.faulted)
     cluster.members = lambda: VIEW
     return cluster
