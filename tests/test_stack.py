@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -10,7 +11,7 @@ import pytest
 from python_on_whales.exceptions import DockerException
 
 from swarmproof import stack
-from swarmproof.deployment import Task, crowded, placement, replicas
+from swarmproof.deployment import Task, at_once, crowded, placement, replicas
 from swarmproof.errors import WaitAborted
 
 
@@ -98,3 +99,15 @@ def test_the_crowded_tasks_are_those_that_share_a_node() -> None:
     assert crowded(spread) == []
     assert [t.container for t in crowded(piled)] == ["g.2", "g.3"]
     assert placement(piled) == {"g.1": "docker1", "g.2": "docker2", "g.3": "docker2"}
+
+
+def test_commands_into_the_nodes_run_at_once_and_answer_in_order() -> None:
+    # Each call waits until all three have started: run one after the other they would time out.
+    started = threading.Barrier(3, timeout=5)
+
+    def probe(member: str) -> str:
+        started.wait()
+        return member.upper()
+
+    assert at_once(probe, ["a", "b", "c"]) == ["A", "B", "C"]
+    assert at_once(probe, []) == []
