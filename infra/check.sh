@@ -6,7 +6,8 @@
 # (VIPs, the routing mesh, and everything reached through them): the stack-file scenarios
 # (bad input refused) and the Galera image's own scenarios (plain containers, DNS round
 # robin) pass on the local engine with nothing skipped, and the emulated VM is the CI
-# budget's bulk. The chaos scenarios run on the local engine, where the writer through the
+# budget's bulk. The harness's own scenarios (a failing session's diagnostics bundle, a
+# killed session's leftovers) run pytest sessions of their own on the local engine. The chaos scenarios run on the local engine, where the writer through the
 # 3306 mesh cannot (no ip_vs); on the VM runs the one kill whose writer proves that no
 # acknowledged write is lost (a follower running a Galera member): 15 minutes there, its
 # settling and state transfer included, so the other kills (about as long each) are left
@@ -24,7 +25,7 @@ bash infra/setup.sh
 .venv/bin/ruff check .
 .venv/bin/pytest tests --junitxml=.ci/reports/unit.xml
 .venv/bin/pytest scenarios -n 2 --engine local --junitxml=.ci/reports/local.xml --deselect scenarios/test_faults.py
-.venv/bin/pytest scenarios -n 2 --engine vm -m "not stack and not galera and not chaos or rescheduling" \
+.venv/bin/pytest scenarios -n 2 --engine vm -m "not stack and not galera and not chaos and not harness or rescheduling" \
   --deselect scenarios/test_faults.py -k "not killed_etcd_node" --junitxml=.ci/reports/vm.xml
 .venv/bin/python infra/junit-check.py .ci/reports/vm.xml --no-skips
 bash infra/assert-clean.sh
