@@ -43,7 +43,10 @@ def test_a_piece_asked_of_every_node_comes_from_the_one_that_runs_the_task(monke
     from swarmproof import diagnostics
 
     answers = {"docker1": "no etcd here", "docker2": '{"health":"true"}'}
-    monkeypatch.setattr(diagnostics, "run_in", lambda node, script: f"$ {script} no etcd here\n{answers[node.hostname]}")
+    def run_in(node: SimpleNamespace, script: str) -> str:
+        return f"$ {script} no etcd here\n{answers[node.hostname]}"
+
+    monkeypatch.setattr(diagnostics, "run_in", run_in)
     nodes = [SimpleNamespace(hostname="docker1"), SimpleNamespace(hostname="docker2")]
     assert first_answer(nodes, "ask", absent="no etcd here") == '(on docker2)\n$ ask no etcd here\n{"health":"true"}'
     answers["docker2"] = "no etcd here"
