@@ -20,7 +20,8 @@ def overlay_in_use(swarm_cluster: Cluster, swarmproof_images: dict[str, str]) ->
     stack.deploy(manager, "overlayprobe", STACKS / "overlay-probe.yml",
                  {"SWARMPROOF_BASE_IMAGE": swarmproof_images["base"]})
     try:
-        stack.wait_on_every_node(manager.docker, "overlayprobe_probe", [n.hostname for n in swarm_cluster.nodes])
+        stack.wait_on_every_node(manager.docker, "overlayprobe_probe", [n.hostname for n in swarm_cluster.nodes],
+                                 timeout=90.0 * swarm_cluster.pace.slowdown)
         yield "overlayprobe_probe"
     finally:
         stack.remove(manager, "overlayprobe")
