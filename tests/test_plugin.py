@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -68,6 +69,18 @@ def test_a_heartbeat_out_of_range_is_a_usage_error(pytester: pytest.Pytester) ->
     result = pytester.runpytest("--heartbeat", "0")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--heartbeat=0 is out of range; give seconds between 0.1 and 60*"])
+
+
+def test_reuse_without_any_kept_cluster_is_a_usage_error_that_leaves_nothing(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    started = time.monotonic()
+    result = pytester.runpytest("--reuse-cluster")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--reuse-cluster: no cluster was kept with --keep-cluster on this machine; "
+                                 "run once with --keep-cluster first*"])
+    assert time.monotonic() - started < 10
+    assert not (tmp_path / "cache").exists()
 
 
 def test_chaos_scenarios_run_after_the_read_only_ones(pytester: pytest.Pytester) -> None:

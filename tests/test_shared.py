@@ -78,19 +78,21 @@ def test_readers_share_the_cluster_and_a_fault_has_it_alone(tmp_path: Path) -> N
 
 def test_workers_get_the_controllers_run_shared_directory_and_passwords(tmp_path: Path) -> None:
     run, passwords = Run(), Passwords()
-    controller = Controller(run, passwords, keep=False)
+    controller = Controller(run, passwords, keep=True, reusing=True)
     node = SimpleNamespace(workerinput={})
     controller.pytest_configure_node(node)
-    worker_run, shared, worker_passwords = identity(SimpleNamespace(workerinput=node.workerinput))  # type: ignore[arg-type]
-    assert worker_run == run
-    assert shared is not None and shared.directory == controller.directory and shared.directory.is_dir()
-    assert worker_passwords == passwords
-    assert repr(worker_passwords.root) == "'***'"
-    shared.directory.rmdir()
+    worker = identity(SimpleNamespace(workerinput=node.workerinput))  # type: ignore[arg-type]
+    assert worker.run == run
+    assert worker.shared is not None and worker.shared.directory == controller.directory
+    assert worker.shared.directory.is_dir()
+    assert worker.passwords == passwords
+    assert repr(worker.passwords.root) == "'***'"
+    assert worker.reusing, "workers attach to the kept cluster the controller chose"
+    worker.shared.directory.rmdir()
 
 
 def test_a_process_outside_xdist_is_a_run_of_its_own() -> None:
     first, second = identity(SimpleNamespace()), identity(SimpleNamespace())  # type: ignore[arg-type]
-    assert first[1] is None
-    assert first[0].run_id != second[0].run_id
-    assert first[2] != second[2]
+    assert first.shared is None and not first.reusing
+    assert first.run.run_id != second.run.run_id
+    assert first.passwords != second.passwords
