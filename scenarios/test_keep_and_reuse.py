@@ -62,5 +62,5 @@ def test_a_kept_cluster_is_reused_and_a_changed_one_is_not(tmp_path: Path, sessi
     assert f"cluster kept (run {run_id}" in reused
 
     changed = run_session(tmp_path, sessions, "--reuse-cluster", "--heartbeat", "2")
-    assert f"no kept cluster ({run_id}) matches this session's engine, settings" in changed
+    assert f"kept cluster {run_id} differs from this session in: heartbeat" in changed
     assert "provisioning a new cluster (kept)" in changed and "starting nodes" in changed

@@ -9,42 +9,47 @@ from swarmproof import reuse
 from swarmproof.config import Settings
 from swarmproof.reuse import KeptRecord
 
-TAGS = {"node": "swarmproof/node:1", "galera": "swarmproof/galera:2"}
+DIGESTS = {"node": "sha256:1", "galera": "sha256:2"}
+SHAPE = reuse.shape(Settings(), DIGESTS)
 
 
-def record(run_id: str, fingerprint: str = "f", made: float = 0.0, engine: str = "local") -> KeptRecord:
-    return KeptRecord(run_id, engine, fingerprint, {"root": "r", "sst": "s", "wordpress_admin": "w"}, made)
+def record(run_id: str, shape: dict[str, str] = SHAPE, made: float = 0.0, engine: str = "local") -> KeptRecord:
+    return KeptRecord(run_id, engine, shape, {"root": "r", "sst": "s", "wordpress_admin": "w"}, made)
 
 
-def test_the_fingerprint_changes_with_what_shapes_a_cluster_and_not_with_keeping() -> None:
-    base = reuse.fingerprint(Settings(), TAGS)
-    assert reuse.fingerprint(Settings(keep_cluster=True, reuse_cluster=True), TAGS) == base
-    assert reuse.fingerprint(Settings(heartbeat=1.0), TAGS) != base
-    assert reuse.fingerprint(Settings(), {**TAGS, "galera": "swarmproof/galera:3"}) != base
+def test_the_shape_changes_with_what_shapes_a_cluster_and_not_with_keeping() -> None:
+    assert reuse.shape(Settings(keep_cluster=True, reuse_cluster=True), DIGESTS) == SHAPE
+    assert reuse.differences(SHAPE, reuse.shape(Settings(heartbeat=1.0), DIGESTS)) == ["heartbeat"]
+    rebuilt = reuse.shape(Settings(), {**DIGESTS, "galera": "sha256:3"})
+    assert reuse.differences(SHAPE, rebuilt) == ["image galera"]
 
 
-def test_the_fingerprint_follows_the_stack_files_content(tmp_path: Path) -> None:
+def test_the_shape_follows_the_stack_files_content(tmp_path: Path) -> None:
     stack = tmp_path / "stack.yml"
     stack.write_text("services: {}\n")
-    first = reuse.fingerprint(Settings(stack_file=stack), TAGS)
+    first = reuse.shape(Settings(stack_file=stack), DIGESTS)
     stack.write_text("services: {a: {}}\n")
-    assert reuse.fingerprint(Settings(stack_file=stack), TAGS) != first
+    assert reuse.differences(first, reuse.shape(Settings(stack_file=stack), DIGESTS)) == ["stack file"]
 
 
 def test_the_newest_existing_match_is_chosen() -> None:
-    records = [record("old", made=1), record("new", made=2), record("other", fingerprint="g", made=3)]
-    chosen, why = reuse.choose(records, "f", "auto", exists=lambda r: True)
+    other = reuse.shape(Settings(heartbeat=2.0), DIGESTS)
+    records = [record("old", made=1), record("new", made=2), record("other", other, made=3)]
+    chosen, why = reuse.choose(records, SHAPE, "auto", exists=lambda r: True)
     assert chosen is not None and chosen.run_id == "new" and why == "reusing kept cluster new"
-    chosen, _ = reuse.choose(records, "f", "auto", exists=lambda r: r.run_id == "old")
+    chosen, _ = reuse.choose(records, SHAPE, "auto", exists=lambda r: r.run_id == "old")
     assert chosen is not None and chosen.run_id == "old"
 
 
 def test_why_no_kept_cluster_fits_is_said() -> None:
-    assert reuse.choose([], "f", "auto", exists=lambda r: True)[1] == \
-        "no cluster was kept with --keep-cluster on this machine"
-    assert "no kept cluster (a) matches" in reuse.choose([record("a", "g")], "f", "auto", exists=lambda r: True)[1]
-    assert "no kept cluster (a) matches" in reuse.choose([record("a")], "f", "vm", exists=lambda r: True)[1]
-    assert "are gone from the engine" in reuse.choose([record("a")], "f", "local", exists=lambda r: False)[1]
+    def why(records: list[KeptRecord], engine: str = "auto", exists: bool = True) -> str:
+        return reuse.choose(records, SHAPE, engine, exists=lambda r: exists)[1]
+
+    assert why([]) == "no cluster was kept with --keep-cluster on this machine"
+    changed = reuse.shape(Settings(heartbeat=2.0), {**DIGESTS, "node": "not built"})
+    assert why([record("a", changed)]) == "kept cluster a differs from this session in: heartbeat, image node"
+    assert why([record("a")], engine="vm") == "no kept cluster runs on the vm engine (kept: a (local))"
+    assert why([record("a")], "local", False) == "the matching kept cluster(s) a (local) are gone from the engine"
 
 
 def test_records_are_private_and_read_back(tmp_path: Path) -> None:
