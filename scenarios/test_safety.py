@@ -11,7 +11,6 @@ import urllib.request
 import pytest
 
 from swarmproof.cluster import Cluster
-from swarmproof.diagnostics import run_in
 from swarmproof.engine import Engine
 from swarmproof.run import LABEL_RUN
 from swarmproof.safety import Binding, container_bindings, not_loopback, process_bindings
@@ -35,7 +34,7 @@ def test_every_port_the_nodes_publish_binds_loopback(swarm_cluster: Cluster) -> 
 
 def test_no_node_dockerd_listens_on_tcp(swarm_cluster: Cluster) -> None:
     for node in swarm_cluster.nodes:
-        listeners = run_in(node, "pgrep -a dockerd")
+        listeners = node.sh("pgrep -a dockerd").checked()
         assert "dockerd" in listeners, f"no dockerd seen on {node.hostname}: {listeners}"
         assert "tcp://" not in listeners, f"{node.hostname}'s dockerd listens on TCP: {listeners}"
 
