@@ -1,6 +1,7 @@
 """A pytest killed with SIGKILL while it provisions leaves its nodes behind (nothing of it
 can run any more), and the next run removes them, saying so; a live run's resources are
-never touched (this very session's cluster is one, and stays).
+never touched (this very session's cluster is one, and stays). A pytest interrupted with
+Ctrl-C while it provisions removes what it had made before it exits.
 
 Both sessions are of their own, on the local engine (the next one only needs to start
 provisioning: its leftover sweep comes before its nodes).
@@ -46,12 +47,18 @@ def runs(client: docker.DockerClient, label: str = LABEL_RUN) -> dict[str, list[
     return found
 
 
-def test_a_run_killed_while_provisioning_is_removed_by_the_next_run(tmp_path: Path, swarm_cluster: Cluster) -> None:
+@pytest.fixture
+def client(tmp_path: Path, swarm_cluster: Cluster) -> docker.DockerClient:
+    """The local engine, where the sessions of these tests run (in ``tmp_path``)."""
     if swarm_cluster.ctx.engine.kind != "local":
         pytest.skip(f"its sessions run on the local engine, and this session's cluster is on the "
                     f"{swarm_cluster.ctx.engine.kind} engine: nothing to compare with")
-    client = swarm_cluster.ctx.engine.client
     (tmp_path / "test_needs_a_cluster.py").write_text(NEEDS_A_CLUSTER)
+    return swarm_cluster.ctx.engine.client
+
+
+def test_a_run_killed_while_provisioning_is_removed_by_the_next_run(tmp_path: Path, swarm_cluster: Cluster,
+                                                                   client: docker.DockerClient) -> None:
     ours, before = swarm_cluster.ctx.run.run_id, set(runs(client))
 
     killed = session(tmp_path)
@@ -72,3 +79,30 @@ def test_a_run_killed_while_provisioning_is_removed_by_the_next_run(tmp_path: Pa
     assert victim not in runs(client), f"run {victim}'s leftovers are still there after the next run"
     assert "removed leftovers of crashed runs: " in output and victim in output, output[-3000:]
     assert runs(client).get(ours), "this live session's own nodes must never be swept"
+
+
+def left_of(client: docker.DockerClient, run_id: str) -> list[str]:
+    """Every container, network and volume still labelled with ``run_id``."""
+    label = {"label": f"{LABEL_RUN}={run_id}"}
+    return ([f"container {c.name}" for c in client.containers.list(all=True, filters=label, ignore_removed=True)]
+            + [f"network {n.name}" for n in client.networks.list(filters=label)]
+            + [f"volume {v.name}" for v in client.volumes.list(filters=label)])
+
+
+def test_a_run_interrupted_while_provisioning_removes_what_it_made(tmp_path: Path,
+                                                                  client: docker.DockerClient) -> None:
+    before = set(runs(client))
+
+    interrupted = session(tmp_path)
+    try:
+        new = Wait(what="the session-to-interrupt's first node container",
+                   probe=lambda: set(runs(client, LABEL_NODE)) - before,
+                   timeout=300.0, interval=0.5).until()
+        os.killpg(interrupted.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
+        output, _ = interrupted.communicate(timeout=300)
+    finally:
+        if interrupted.poll() is None:
+            os.killpg(interrupted.pid, signal.SIGKILL)
+    (victim,) = new
+    assert "KeyboardInterrupt" in output or "Interrupted" in output, output[-3000:]
+    assert left_of(client, victim) == [], f"the interrupted run left its resources:\n{output[-3000:]}"

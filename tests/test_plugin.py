@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -63,6 +64,28 @@ def test_a_missing_stack_file_is_a_usage_error(pytester: pytest.Pytester) -> Non
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--stack-file=nowhere/stack.yml: no such file; give the path of a compose file*"])
     assert time.monotonic() - started < 10
+
+
+needs_docker_cli = pytest.mark.skipif(shutil.which("docker") is None, reason="needs the docker CLI (no engine)")
+
+
+@needs_docker_cli
+def test_a_stack_file_docker_cannot_read_is_a_usage_error_before_anything_starts(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".yml", stack="services:\n  etcd: [\n")
+    started = time.monotonic()
+    result = pytester.runpytest("--stack-file", "stack.yml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--stack-file: stack.yml is not a compose file docker can read: *yaml: *"
+                                 "(fix the file, or give another with --stack-file)"])
+    assert time.monotonic() - started < 10
+
+
+@needs_docker_cli
+def test_a_stack_file_without_a_walkthrough_service_is_a_usage_error_naming_it(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".yml", stack='version: "3.8"\nservices:\n  etcd:\n    image: e\n  wordpress:\n    image: w\n')
+    result = pytester.runpytest("--stack-file", "stack.yml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--stack-file: stack.yml defines no service named mysql-galera (a swarmproof*"])
 
 
 def test_a_heartbeat_out_of_range_is_a_usage_error(pytester: pytest.Pytester) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from swarmproof import tls, vm
+from swarmproof.errors import PortTaken
 from swarmproof.progress import Progress
 from swarmproof.run import Run
 
@@ -96,3 +97,20 @@ def test_a_worker_attaches_to_the_vm_its_run_booted_and_never_stops_it(machine: 
 def test_attaching_where_no_vm_was_booted_says_so(machine: vm.Vm) -> None:
     with pytest.raises(vm.SwarmproofError, match="run feedf00d has no booted VM"):
         vm.Vm.attach(machine.run, Progress())
+
+
+def test_a_forward_whose_port_was_taken_is_asked_again_on_a_fresh_port(machine: vm.Vm,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    replies = iter(["Could not set up host forwarding rule 'tcp:127.0.0.1:1-10.0.2.15:80'", ""])
+    monkeypatch.setattr(machine, "monitor", lambda command: asked.append(command) or next(replies))
+    port = machine.hostfwd(80)
+    assert len(asked) == 2 and asked[1] == f"hostfwd_add tcp:127.0.0.1:{port}-10.0.2.15:80"
+
+
+def test_a_forward_refused_every_time_is_one_error_naming_the_ports(machine: vm.Vm,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(machine, "monitor", lambda command: "Could not set up host forwarding rule")
+    with pytest.raises(PortTaken, match="qemu refused to forward a loopback port to the VM's 80") as caught:
+        machine.hostfwd(80)
+    assert str(caught.value).count("127.0.0.1:") == vm.PORT_ATTEMPTS and "\n" not in str(caught.value)
