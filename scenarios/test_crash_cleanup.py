@@ -19,7 +19,7 @@ import docker
 import pytest
 
 from swarmproof.cluster import Cluster
-from swarmproof.run import LABEL_NODE, LABEL_RUN
+from swarmproof.run import LABEL_NODE, LABEL_OWNER, LABEL_RUN
 from swarmproof.waits import Wait
 
 pytestmark = [pytest.mark.harness]
@@ -39,10 +39,22 @@ def session(root: Path) -> subprocess.Popen[str]:
         cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
 
-def runs(client: docker.DockerClient, label: str = LABEL_RUN) -> dict[str, list[str]]:
-    """run id -> names of its containers (those labelled ``label``)."""
+def first_node_of(client: docker.DockerClient, session: subprocess.Popen[str]) -> str:
+    """The run id of the session's first node container, once there is one (found by its
+    owner's pid: other sessions, of other harness tests under xdist, may be provisioning too)."""
+    def runs_of_session() -> list[str]:
+        nodes = client.containers.list(all=True, filters={"label": LABEL_NODE}, ignore_removed=True)
+        return sorted({c.labels[LABEL_RUN] for c in nodes if f":{session.pid}:" in c.labels.get(LABEL_OWNER, "")})
+
+    # A node, not the capability probe's short-lived container: that one may be gone already.
+    return Wait(what=f"a node container of the session (pid {session.pid})", probe=runs_of_session,
+                timeout=300.0, interval=0.5).until()[0]
+
+
+def runs(client: docker.DockerClient) -> dict[str, list[str]]:
+    """run id -> names of its containers."""
     found: dict[str, list[str]] = {}
-    for container in client.containers.list(all=True, filters={"label": label}, ignore_removed=True):
+    for container in client.containers.list(all=True, filters={"label": LABEL_RUN}, ignore_removed=True):
         found.setdefault(container.labels[LABEL_RUN], []).append(container.name)
     return found
 
@@ -59,18 +71,14 @@ def client(tmp_path: Path, swarm_cluster: Cluster) -> docker.DockerClient:
 
 def test_a_run_killed_while_provisioning_is_removed_by_the_next_run(tmp_path: Path, swarm_cluster: Cluster,
                                                                    client: docker.DockerClient) -> None:
-    ours, before = swarm_cluster.ctx.run.run_id, set(runs(client))
+    ours = swarm_cluster.ctx.run.run_id
 
     killed = session(tmp_path)
     try:
-        # A node, not the capability probe's short-lived container: that one may be gone already.
-        new = Wait(what="the killed-to-be session's first node container",
-                   probe=lambda: set(runs(client, LABEL_NODE)) - before,
-                   timeout=300.0, interval=0.5).until()
+        victim = first_node_of(client, killed)
     finally:
         os.killpg(killed.pid, signal.SIGKILL)
         killed.wait()
-    (victim,) = new
     assert runs(client).get(victim), f"run {victim} was killed mid-provisioning and should have left its nodes"
 
     nxt = session(tmp_path)
@@ -91,18 +99,13 @@ def left_of(client: docker.DockerClient, run_id: str) -> list[str]:
 
 def test_a_run_interrupted_while_provisioning_removes_what_it_made(tmp_path: Path,
                                                                   client: docker.DockerClient) -> None:
-    before = set(runs(client))
-
     interrupted = session(tmp_path)
     try:
-        new = Wait(what="the session-to-interrupt's first node container",
-                   probe=lambda: set(runs(client, LABEL_NODE)) - before,
-                   timeout=300.0, interval=0.5).until()
+        victim = first_node_of(client, interrupted)
         os.killpg(interrupted.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
         output, _ = interrupted.communicate(timeout=300)
     finally:
         if interrupted.poll() is None:
             os.killpg(interrupted.pid, signal.SIGKILL)
-    (victim,) = new
     assert "KeyboardInterrupt" in output or "Interrupted" in output, output[-3000:]
     assert left_of(client, victim) == [], f"the interrupted run left its resources:\n{output[-3000:]}"

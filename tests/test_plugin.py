@@ -88,6 +88,17 @@ def test_a_stack_file_without_a_walkthrough_service_is_a_usage_error_naming_it(p
     result.stderr.fnmatch_lines(["*--stack-file: stack.yml defines no service named mysql-galera (a swarmproof*"])
 
 
+@needs_docker_cli
+def test_a_stack_file_using_the_harness_variables_passes_the_check(pytester: pytest.Pytester) -> None:
+    service = ("    image: ${SWARMPROOF_GALERA_IMAGE:?}\n"
+               "    healthcheck:\n      interval: ${SWARMPROOF_HEALTH_INTERVAL}\n")
+    pytester.makefile(".yml", stack='version: "3.8"\nservices:\n' + "".join(
+        f"  {name}:\n{service}" for name in ("etcd", "mysql-galera", "wordpress")))
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    result = pytester.runpytest("--stack-file", "stack.yml")
+    result.assert_outcomes(passed=1)
+
+
 def test_a_heartbeat_out_of_range_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--heartbeat", "0")
     assert result.ret == pytest.ExitCode.USAGE_ERROR

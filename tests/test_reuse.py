@@ -28,8 +28,11 @@ def test_the_shape_follows_the_stack_files_content(tmp_path: Path) -> None:
     stack = tmp_path / "stack.yml"
     stack.write_text("services: {}\n")
     first = reuse.shape(Settings(stack_file=stack), DIGESTS)
-    stack.write_text("services: {a: {}}\n")
-    assert reuse.differences(first, reuse.shape(Settings(stack_file=stack), DIGESTS)) == ["stack file"]
+    stack.write_text("services: {a: {}}\nconfigs:\n  c:\n    file: ./c.conf\n")
+    second = reuse.shape(Settings(stack_file=stack), DIGESTS)
+    assert reuse.differences(first, second) == ["stack file"]
+    (tmp_path / "c.conf").write_text("a file the stack names is part of it\n")
+    assert reuse.differences(second, reuse.shape(Settings(stack_file=stack), DIGESTS)) == ["stack file"]
 
 
 def test_the_newest_existing_match_is_chosen() -> None:

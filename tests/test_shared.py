@@ -11,7 +11,7 @@ from filelock import ReadWriteLock, Timeout
 from swarmproof.deployment import Passwords
 from swarmproof.run import Run
 from swarmproof.shared import Shared
-from swarmproof.workers import Controller, identity
+from swarmproof.workers import Controller, Identity, identity
 
 
 def test_the_first_worker_makes_and_later_ones_adopt(tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ def test_readers_share_the_cluster_and_a_fault_has_it_alone(tmp_path: Path) -> N
 
 def test_workers_get_the_controllers_run_shared_directory_and_passwords(tmp_path: Path) -> None:
     run, passwords = Run(), Passwords()
-    controller = Controller(run, passwords, keep=True, reusing=True)
+    controller = Controller(Identity(run, None, passwords, reusing=True, kept_engine="vm"), keep=True)
     node = SimpleNamespace(workerinput={})
     controller.pytest_configure_node(node)
     worker = identity(SimpleNamespace(workerinput=node.workerinput))  # type: ignore[arg-type]
@@ -88,6 +88,7 @@ def test_workers_get_the_controllers_run_shared_directory_and_passwords(tmp_path
     assert worker.passwords == passwords
     assert repr(worker.passwords.root) == "'***'"
     assert worker.reusing, "workers attach to the kept cluster the controller chose"
+    assert worker.kept_engine == "vm", "and to its engine, whatever --engine auto would pick"
     worker.shared.directory.rmdir()
 
 

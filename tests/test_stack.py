@@ -109,5 +109,5 @@ def test_commands_into_the_nodes_run_at_once_and_answer_in_order() -> None:
         started.wait()
         return member.upper()
 
-    assert at_once(probe, ["a", "b", "c"]) == ["A", "B", "C"]
-    assert at_once(probe, []) == []
+    assert at_once(probe, ["a", "b", "c"], limit=8) == ["A", "B", "C"]
+    assert at_once(probe, [], limit=8) == []

@@ -114,3 +114,11 @@ def test_a_forward_refused_every_time_is_one_error_naming_the_ports(machine: vm.
     with pytest.raises(PortTaken, match="qemu refused to forward a loopback port to the VM's 80") as caught:
         machine.hostfwd(80)
     assert str(caught.value).count("127.0.0.1:") == vm.PORT_ATTEMPTS and "\n" not in str(caught.value)
+
+
+def test_a_forward_refused_for_another_reason_is_not_retried(machine: vm.Vm, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(machine, "monitor", lambda command: asked.append(command) or "Invalid host forwarding rule")
+    with pytest.raises(vm.SwarmproofError, match="qemu refused `hostfwd_add` to the VM's 80: Invalid host") as caught:
+        machine.hostfwd(80)
+    assert len(asked) == 1 and not isinstance(caught.value, PortTaken)

@@ -30,13 +30,17 @@ def isolated_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+def broken_image(folder: Path) -> Path:
+    """A kernel qemu cannot boot: qemu exits at once, after setting up its port forward."""
+    folder.mkdir()
+    (folder / "vmlinuz").write_bytes(b"not a kernel")
+    (folder / "initrd.img").write_bytes(b"not an initrd")
+    subprocess.run(["truncate", "-s", "64M", str(folder / "root.raw")], check=True)
+    return folder
+
+
 def test_a_kernel_that_cannot_boot_fails_at_once_with_qemu_and_console(isolated_tmp: Path) -> None:
-    image = isolated_tmp / "image"
-    image.mkdir()
-    (image / "vmlinuz").write_bytes(b"not a kernel")
-    (image / "initrd.img").write_bytes(b"not an initrd")
-    subprocess.run(["truncate", "-s", "64M", str(image / "root.raw")], check=True)
-    machine = vm.Vm(Run(), image, Progress(), timeout=60)
+    machine = vm.Vm(Run(), broken_image(isolated_tmp / "image"), Progress(), timeout=60)
     started = time.monotonic()
     with pytest.raises(SwarmproofError, match="qemu exited with code"):
         machine.__enter__()
@@ -58,15 +62,6 @@ def test_an_engine_that_never_answers_names_the_phase_and_shows_the_console(isol
     assert "relevant log lines:" in message and "the VM console is" in message
     assert not machine.workdir.exists()
     assert not qemu_processes(machine.workdir)
-
-
-def broken_image(folder: Path) -> Path:
-    """A kernel qemu cannot boot: qemu exits at once, after setting up its port forward."""
-    folder.mkdir()
-    (folder / "vmlinuz").write_bytes(b"not a kernel")
-    (folder / "initrd.img").write_bytes(b"not an initrd")
-    subprocess.run(["truncate", "-s", "64M", str(folder / "root.raw")], check=True)
-    return folder
 
 
 def test_a_taken_engine_port_is_traded_for_a_fresh_one(isolated_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
