@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 
@@ -48,7 +49,8 @@ def test_killed_galera_node_is_relocated_and_rejoins(steady_stack: Deployment, s
             writer = running.enter_context(deployment.writer("rescheduling"))
             wordpress = running.enter_context(Watch(
                 "WordPress answering through the surviving nodes' port 80",
-                lambda: probes.first_answer([n.endpoint(80) for n in survivors], probes.served_by)))
+                lambda: probes.first_answer([n.endpoint(80) for n in survivors], partial(
+                    probes.served_by, timeout=probes.HTTP_TIMEOUT * cluster.pace.slowdown))))
         with chaos.Kill(cluster, victim) as kill:
             record_timing("kill_to_node_down_s", kill.wait_down())
             deployment.wait_replicas(SERVICES if mesh else ("etcd", "mysql-galera"), lambda: RESCHEDULE_TIMEOUT,

@@ -89,7 +89,7 @@ def test_wordpress_answers_in_rotation_through_every_nodes_80(swarm_cluster: Clu
     without_task = {n.hostname for n in swarm_cluster.nodes} - {t.node.hostname for t in tasks}
     assert without_task, f"two WordPress replicas should leave a node without one: {[t.container for t in tasks]}"
     # wp-login.php answers whatever the site URL is; the front page would redirect to it.
-    ask = partial(probes.served_by, path="/wp-login.php")
+    ask = partial(probes.served_by, path="/wp-login.php", timeout=probes.HTTP_TIMEOUT * swarm_cluster.pace.slowdown)
     for node in swarm_cluster.nodes:
         seen = probes.answers(node.endpoint(80), CONNECTIONS, ask)
         assert probes.rotation_is_even(seen, replicas), (
