@@ -78,7 +78,7 @@ def test_readers_share_the_cluster_and_a_fault_has_it_alone(tmp_path: Path) -> N
 
 def test_workers_get_the_controllers_run_shared_directory_and_passwords(tmp_path: Path) -> None:
     run, passwords = Run(), Passwords()
-    controller = Controller(Identity(run, None, passwords, reusing=True, kept_engine="vm"), keep=True)
+    controller = Controller(Identity(run, None, passwords, kept_engine="vm"), keep=True)
     node = SimpleNamespace(workerinput={})
     controller.pytest_configure_node(node)
     worker = identity(SimpleNamespace(workerinput=node.workerinput))  # type: ignore[arg-type]
