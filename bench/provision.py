@@ -16,7 +16,7 @@ import time
 from report import print_medians
 
 from swarmproof.capabilities import probe
-from swarmproof.cluster import Cluster, CreateOverlay, DistributeImages, FormSwarm, RemoveLeftovers, StartNodes
+from swarmproof.cluster import Cluster
 from swarmproof.config import Settings
 from swarmproof.engine import Engine
 from swarmproof.images import ImageBuilder
@@ -32,8 +32,7 @@ def one_round(engine: Engine) -> dict[str, float]:
     warm = time.monotonic() - started
     run = Run()
     capabilities = probe(engine.client, engine.info, tags["node"], run)
-    actions = (RemoveLeftovers(), StartNodes(), FormSwarm(), CreateOverlay(), DistributeImages())
-    cluster = Cluster(Settings(), engine, run, progress, tags, capabilities, actions)
+    cluster = Cluster(Settings(), engine, run, progress, tags, capabilities)
     with cluster:
         pass
     t = progress.timings

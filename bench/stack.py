@@ -23,7 +23,7 @@ from swarmproof.capabilities import probe
 from swarmproof.cluster import Cluster
 from swarmproof.config import Settings
 from swarmproof.deployment import Deployment
-from swarmproof.engine import Engine, start_vm_engine
+from swarmproof.engine import Engine, choose, open_engine
 from swarmproof.images import ImageBuilder
 from swarmproof.progress import Progress
 from swarmproof.run import Run
@@ -34,10 +34,8 @@ PHASES = ("distributing etcd, galera, wordpress to nodes", "deploying the galera
 
 @contextmanager
 def node_engine(kind: str, local: Engine, tags: dict[str, str], run: Run) -> Iterator[Engine]:
-    if kind == "local":
-        yield local
-        return
-    engine = start_vm_engine(local, tags, run, keep=False, progress=Progress(print))
+    engine = open_engine(choose(kind, None), local, tags, run, keep=False, progress=Progress(print), shared=False,
+                         attach=False)
     try:
         yield engine
     finally:

@@ -26,7 +26,6 @@ from swarmproof.engine import Engine, VmEngine, vm_image_for
 from swarmproof.images import TASK_IMAGES, ImageBuilder
 from swarmproof.progress import Progress
 from swarmproof.run import Run
-from swarmproof.seed import seed_volume
 from swarmproof.vm import Vm, VmImage, choose_accel
 from swarmproof.waits import Wait
 
@@ -70,7 +69,7 @@ def main() -> None:
     run = Run()
     vm = timed("VM boot until its engine answers", lambda: Vm(run, image, progress, accel=accel).__enter__())
     try:
-        engine = VmEngine(vm, local, seed=seed_volume(seed))
+        engine = VmEngine(vm, local)
         timed("node and base images available in the VM", lambda: engine.ensure_images(preload))
         capabilities = probe(engine.client, engine.info, tags["node"], run)
         cluster = Cluster(Settings(), engine, run, progress, tags, capabilities)

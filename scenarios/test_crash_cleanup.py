@@ -19,6 +19,7 @@ import docker
 import pytest
 
 from swarmproof.cluster import Cluster
+from swarmproof.engine import Engine
 from swarmproof.run import LABEL_NODE, LABEL_OWNER, LABEL_RUN
 from swarmproof.waits import Wait
 
@@ -60,13 +61,13 @@ def runs(client: docker.DockerClient) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def client(tmp_path: Path, swarm_cluster: Cluster) -> docker.DockerClient:
+def client(tmp_path: Path, swarm_cluster: Cluster, build_engine: Engine) -> docker.DockerClient:
     """The local engine, where the sessions of these tests run (in ``tmp_path``)."""
-    if swarm_cluster.ctx.engine.kind != "local":
+    if not swarm_cluster.ctx.engine.is_local:
         pytest.skip(f"its sessions run on the local engine, and this session's cluster is on the "
                     f"{swarm_cluster.ctx.engine.kind} engine: nothing to compare with")
     (tmp_path / "test_needs_a_cluster.py").write_text(NEEDS_A_CLUSTER)
-    return swarm_cluster.ctx.engine.client
+    return build_engine.client
 
 
 def test_a_run_killed_while_provisioning_is_removed_by_the_next_run(tmp_path: Path, swarm_cluster: Cluster,

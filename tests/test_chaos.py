@@ -11,7 +11,8 @@ import pytest
 
 from swarmproof import chaos
 from swarmproof.engine import Pace
-from swarmproof.providers import Node
+from swarmproof.providers import Node, PowerUnavailable, Provider
+from swarmproof.providers.dind import DindNode
 from swarmproof.swarm import Member
 
 LEADER = Member("docker1", "ready", "active", "manager", True, "reachable")
@@ -56,7 +57,12 @@ def test_down_bound_follows_the_heartbeat() -> None:
     assert chaos.down_bound(5.0, leader_lost=True) >= 2 * chaos.ELECTION_TIMEOUT + 6 * 5.0
 
 
-class FakeProvider:
+class FakeProvider(Provider):
+    """A provider whose power actions only record what they were asked."""
+
+    name = "fake"
+    power = frozenset({"kill", "restart"})
+
     def __init__(self, fail_start: bool = False) -> None:
         self.calls: list[str] = []
         self.fail_start = fail_start
@@ -69,9 +75,12 @@ class FakeProvider:
         if self.fail_start:
             raise RuntimeError("the node did not start")
 
+    create = nodes_left = actions = provision = list_nodes = ensure_images = None  # type: ignore[assignment]
+    collect_logs = remove = published = info = None  # type: ignore[assignment]
+
 
 def fake_cluster(provider: FakeProvider) -> Any:
-    nodes = [Node(h, h, f"10.0.0.{i}", [], []) for i, h in enumerate(("docker1", "docker2", "docker3"), 2)]
+    nodes: list[Node] = [DindNode(h, f"10.0.0.{i}", h, []) for i, h in enumerate(("docker1", "docker2", "docker3"), 2)]
     cluster = SimpleNamespace(ctx=SimpleNamespace(faulted=set()), provider=provider, nodes=nodes, pace=Pace())
     cluster.manager = lambda: next(n for n in nodes if n.hostname not in cluster.ctx.faulted)
     cluster.members = lambda: VIEW
@@ -140,3 +149,17 @@ def test_a_heal_that_fails_after_a_passing_scenario_is_the_error() -> None:
     cluster = fake_cluster(FakeProvider(fail_start=True))
     with pytest.raises(RuntimeError, match="the node did not start"), chaos.Kill(cluster, cluster.nodes[0]):
         pass
+
+
+def test_a_fault_the_provider_has_no_power_for_is_skipped_naming_the_action() -> None:
+    provider = FakeProvider()
+    cluster = fake_cluster(provider)
+    skipped = r"the fake provider offers no pause action \(it offers: kill, restart\)"
+    with pytest.raises(pytest.skip.Exception, match=skipped), chaos.Pause(cluster, cluster.nodes[0]):
+        pass
+    assert provider.calls == [] and cluster.ctx.faulted == set()
+
+
+def test_a_power_action_the_provider_lacks_is_an_error_naming_what_it_offers() -> None:
+    with pytest.raises(PowerUnavailable, match=r"the fake provider offers no stop action \(it offers: kill, restart\)"):
+        FakeProvider().power_action("stop")

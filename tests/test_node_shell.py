@@ -9,16 +9,17 @@ import pytest
 
 from swarmproof.errors import CommandFailed, NoAnswer
 from swarmproof.providers import Node, Shell
+from swarmproof.providers.dind import DindNode
 
-# Stands in for `docker`: drops `exec <container>` and runs the rest here.
-FAKE_DOCKER = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[3:]))\n"
+# Stands in for `docker`: drops `exec -i <container>` and runs the rest here.
+FAKE_DOCKER = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[4:]))\n"
 
 
 @pytest.fixture
 def node(tmp_path: Path) -> Node:
     fake = tmp_path / "fake_docker.py"
     fake.write_text(FAKE_DOCKER)
-    return Node("docker1", "sp-x-docker1", "10.0.0.2", ["true"], [sys.executable, str(fake)])
+    return DindNode("docker1", "10.0.0.2", "sp-x-docker1", [sys.executable, str(fake)])
 
 
 def test_a_script_says_what_it_printed(node: Node) -> None:
@@ -42,3 +43,23 @@ def test_a_node_that_does_not_answer_is_given_up_on(node: Node) -> None:
     assert shell.transcript().endswith("(no answer within 0.5s: the node may be paused, partitioned or dead)\n")
     with pytest.raises(NoAnswer, match=r"`sh -c sleep 30` got no answer within 0.5s \(the node may be paused"):
         shell.checked()
+
+
+def test_put_copies_the_named_files_and_nothing_else_into_a_fresh_folder(node: Node, tmp_path: Path) -> None:
+    source = tmp_path / "stack"
+    (source / "configs").mkdir(parents=True)
+    (source / "stack.yml").write_text("services: {}\n")
+    (source / "configs" / "my.cnf").write_text("[mysqld]\n")
+    (source / "secret-not-named.txt").write_text("private\n")
+    destination = tmp_path / "in-node"
+    (destination / "stale").mkdir(parents=True)
+    node.put(source, ["stack.yml", "configs/my.cnf"], str(destination))
+    found = sorted(str(p.relative_to(destination)) for p in destination.rglob("*") if p.is_file())
+    assert found == ["configs/my.cnf", "stack.yml"]
+    assert (destination / "configs" / "my.cnf").read_text() == "[mysqld]\n"
+
+
+def test_put_into_a_node_that_refuses_is_an_error(node: Node, tmp_path: Path) -> None:
+    (tmp_path / "stack.yml").write_text("services: {}\n")
+    with pytest.raises(CommandFailed):
+        node.put(tmp_path, ["stack.yml"], "/proc/no-such-place/stacks")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from swarmproof import providers
 from swarmproof.config import Settings, SettingsError
 from swarmproof.engine import Engine
 from swarmproof.errors import EngineUnavailable
@@ -19,9 +20,17 @@ def test_unknown_engine_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result.stderr.fnmatch_lines(["*argument --engine: invalid choice: 'kvm'*"])
 
 
-def test_unknown_provider_is_a_usage_error(pytester: pytest.Pytester) -> None:
+def test_unknown_provider_is_a_usage_error_naming_the_registered_ones(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--provider", "lxd")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*argument --provider: invalid choice: 'lxd' (choose from *dind*)*"])
+
+
+def test_the_help_lists_the_registered_providers(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--help")
+    assert result.ret == pytest.ExitCode.OK
+    help_text = " ".join(result.stdout.str().split())  # argparse wraps the help
+    assert f"one of the registered providers: {', '.join(providers.names())}" in help_text
 
 
 def test_options_are_grouped_with_help(pytester: pytest.Pytester) -> None:
@@ -111,8 +120,8 @@ def test_reuse_without_any_kept_cluster_is_a_usage_error_that_leaves_nothing(
     started = time.monotonic()
     result = pytester.runpytest("--reuse-cluster")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--reuse-cluster: no cluster was kept with --keep-cluster on this machine; "
-                                 "run once with --keep-cluster first*"])
+    result.stderr.fnmatch_lines(["*--reuse-cluster: no cluster was kept with --keep-cluster on this machine "
+                                 "(run once with --keep-cluster first*"])
     assert time.monotonic() - started < 10
     assert not (tmp_path / "cache").exists()
 

@@ -9,9 +9,9 @@ import pytest
 from filelock import ReadWriteLock, Timeout
 
 from swarmproof.deployment import Passwords
+from swarmproof.plugin.shared import Shared
+from swarmproof.plugin.xdist import Controller, Identity, identity
 from swarmproof.run import Run
-from swarmproof.shared import Shared
-from swarmproof.workers import Controller, Identity, identity
 
 
 def test_the_first_worker_makes_and_later_ones_adopt(tmp_path: Path) -> None:
