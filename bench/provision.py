@@ -18,7 +18,7 @@ from report import print_medians
 from swarmproof.capabilities import probe
 from swarmproof.cluster import Cluster
 from swarmproof.config import Settings
-from swarmproof.engine import Engine
+from swarmproof.engine import Engine, sweep_crashed
 from swarmproof.images import ImageBuilder
 from swarmproof.progress import Progress
 from swarmproof.run import Run
@@ -51,6 +51,7 @@ def main() -> None:
     rounds = parser.parse_args().rounds
     engine = Engine.connect()
     print(f"engine: {engine.describe()}")
+    sweep_crashed(engine, Progress(print))
     results = [one_round(engine) for _ in range(rounds)]
     print_medians(results)
 

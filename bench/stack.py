@@ -23,7 +23,7 @@ from swarmproof.capabilities import probe
 from swarmproof.cluster import Cluster
 from swarmproof.config import Settings
 from swarmproof.deployment import Deployment
-from swarmproof.engine import Engine, choose, open_engine
+from swarmproof.engine import Engine, choose, open_engine, sweep_crashed
 from swarmproof.images import ImageBuilder
 from swarmproof.progress import Progress
 from swarmproof.run import Run
@@ -60,6 +60,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     options = parser.parse_args()
     local = Engine.connect()
+    sweep_crashed(local, Progress(print))
     tags = ImageBuilder(local.client, local.cli, Progress()).ensure()
     results = [one_round(options.engine, local, tags) for _ in range(options.rounds)]
     print(f"engine: {options.engine}")

@@ -22,7 +22,7 @@ from swarmproof import probes, stack
 from swarmproof.capabilities import probe
 from swarmproof.cluster import Cluster
 from swarmproof.config import Settings
-from swarmproof.engine import Engine, VmEngine, vm_image_for
+from swarmproof.engine import Engine, VmEngine, sweep_crashed, vm_image_for
 from swarmproof.images import TASK_IMAGES, ImageBuilder
 from swarmproof.progress import Progress
 from swarmproof.run import Run
@@ -55,6 +55,7 @@ def main() -> None:
     parser.add_argument("--cold", action="store_true", help="also build the VM image into an empty cache")
     cold = parser.parse_args().cold
     local = Engine.connect()
+    sweep_crashed(local, Progress(print))
     progress = Progress()
     tags = ImageBuilder(local.client, local.cli, progress).ensure()
     preload = [tags["node"], tags["base"]]

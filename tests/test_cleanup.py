@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
-from swarmproof.cleanup import RunRecord, abandoned, remove_run, runs_on_engine
+import pytest
+
+from swarmproof import vm
+from swarmproof.cleanup import RunRecord, abandoned, remove_run, runs_on_engine, sweep
 from swarmproof.run import LABEL_KEEP, LABEL_OWNER, LABEL_RUN, current_owner
 
 from .fakes import FakeClient, FakeResource
@@ -45,3 +49,20 @@ def test_runs_are_found_on_any_resource_kind_and_kept_wins() -> None:
     records = {r.run_id: r for r in runs_on_engine(client)}  # type: ignore[arg-type]
     assert set(records) == {"a", "b"}
     assert records["b"].kept and not records["a"].kept
+
+
+def test_the_sweep_removes_a_crashed_runs_vm_but_never_a_kept_one(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vm.tempfile, "gettempdir", lambda: str(tmp_path))
+    crashed, kept = (tmp_path / f"{vm.WORKDIR_PREFIX}{name}" for name in ("crashed", "kept"))
+    for folder in (crashed, kept):
+        folder.mkdir()
+        (folder / "owner").write_text(DEAD)
+    (kept / "kept").touch()
+    client = FakeClient()  # a probe container of the kept run, without the keep label, as a killed probe leaves
+    client.containers.items = [FakeResource("sp-kept-probe", labels("kept", DEAD))]
+    removed = sweep(client)  # type: ignore[arg-type]
+    assert removed.vms == [crashed.name] and not crashed.exists()
+    assert kept.exists(), "a kept cluster's VM must survive the sweep"
+    assert removed.containers == ["sp-kept-probe"]
+    assert "1 VMs" in removed.describe()

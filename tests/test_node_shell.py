@@ -63,3 +63,9 @@ def test_put_into_a_node_that_refuses_is_an_error(node: Node, tmp_path: Path) ->
     (tmp_path / "stack.yml").write_text("services: {}\n")
     with pytest.raises(CommandFailed):
         node.put(tmp_path, ["stack.yml"], "/proc/no-such-place/stacks")
+
+
+def test_put_of_a_file_that_is_not_there_is_an_error_naming_it(node: Node, tmp_path: Path) -> None:
+    with pytest.raises(CommandFailed, match="no such file") as raised:
+        node.put(tmp_path, ["configs/absent.cnf"], str(tmp_path / "in-node"))
+    assert "configs/absent.cnf" in raised.value.output
