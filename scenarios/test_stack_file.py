@@ -67,16 +67,30 @@ def test_an_image_nobody_built_stops_the_wait_at_once_naming_the_service(
     assert_nothing_left(swarm_cluster)
 
 
-def test_a_service_that_never_converges_times_out_with_its_errors_and_logs(
+def test_a_service_whose_every_task_keeps_failing_is_named_before_the_deadline(
         swarm_cluster: Cluster, swarmproof_images: dict[str, str], tmp_path: Path) -> None:
-    # The Galera image refuses to start without its root password.
+    # The Galera image refuses to start without its root password: every task exits 1.
     crashing = "    image: ${SWARMPROOF_GALERA_IMAGE}\n    deploy: {replicas: 3}\n"
     bad = deployment(swarm_cluster, swarmproof_images, tmp_path,
                      compose({"etcd": SLEEPER, "mysql-galera": crashing, "wordpress": SLEEPER}))
+    with pytest.raises(WaitAborted) as aborted:  # a WaitTimeout would mean the deadline was waited out
+        bad.converge(ip_vs=False, progress=Progress(), timeout=900 * swarm_cluster.pace.slowdown)
+    message = str(aborted.value)
+    assert f"{NAME}_mysql-galera will not come up: every task keeps failing the same way" in message
+    assert "non-zero exit (1)" in message, "the message should show the tasks' errors"
+    assert "MYSQL_ROOT_PASSWORD is required" in message, "the message should show the service's log lines"
+    assert_nothing_left(swarm_cluster)
+
+
+def test_a_service_that_never_converges_times_out_with_its_task_errors(
+        swarm_cluster: Cluster, swarmproof_images: dict[str, str], tmp_path: Path) -> None:
+    # No node carries the label: swarm leaves the tasks pending, which is no failure to count.
+    unplaceable = SLEEPER + "    deploy: {replicas: 3, placement: {constraints: [node.labels.nowhere == true]}}\n"
+    bad = deployment(swarm_cluster, swarmproof_images, tmp_path,
+                     compose({"etcd": SLEEPER, "mysql-galera": unplaceable, "wordpress": SLEEPER}))
     with pytest.raises(WaitTimeout) as timed_out:
-        bad.converge(ip_vs=False, progress=Progress(), timeout=120)
+        bad.converge(ip_vs=False, progress=Progress(), timeout=60)
     message = str(timed_out.value)
     assert f"3 running tasks of {NAME}_mysql-galera" in message
-    assert "non-zero exit" in message, "the message should show the tasks' errors"
-    assert "MYSQL_ROOT_PASSWORD is required" in message, "the message should show the service's log lines"
+    assert "no suitable node" in message, "the message should show the tasks' errors"
     assert_nothing_left(swarm_cluster)

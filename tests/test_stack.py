@@ -33,7 +33,7 @@ class FakeServices:
 
 # What the client's command line prints for `service ps --format ...` and `service logs`.
 CLI = 'case "$2" in ps) echo "{ps}";; logs) echo "{logs}";; esac'
-FAILED = "galera_db.1: Failed 3 seconds ago task: non-zero exit (1)"
+FAILED = "q1\tgalera_db.1\tFailed 3 seconds ago\ttask: non-zero exit (1)"
 
 
 def docker(tasks: list[SimpleNamespace], logs: str = "", vanishing: int = 0, ps: str = FAILED) -> Any:
@@ -49,7 +49,7 @@ def test_replicas_come_from_the_service_mode() -> None:
 
 
 def test_a_task_rejected_for_a_missing_image_aborts_the_wait_naming_the_service() -> None:
-    rejected = "galera_db.1: Rejected 5 seconds ago No such image: swarmproof/galera:nope"
+    rejected = "q1\tgalera_db.1\tRejected 5 seconds ago\tNo such image: swarmproof/galera:nope"
     with pytest.raises(WaitAborted, match=r"^swarm cannot start galera_db: galera_db.1: Rejected .*No such image"):
         stack.refuse_hopeless(docker([], ps=rejected), "galera_db")
 
