@@ -82,6 +82,7 @@ def test_tasks_name_follows_a_scaled_service(galera_stack: Deployment, swarmproo
          probe=lookup, done=lambda addresses: len(addresses) == replicas, timeout=300, interval=2.0).until()
 
 
+@pytest.mark.engine
 @pytest.mark.requires("ip_vs")
 def test_traffic_through_the_galera_vip_reaches_a_member(galera_stack: Deployment,
                                                          swarmproof_images: dict[str, str]) -> None:

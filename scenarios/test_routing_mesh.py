@@ -38,6 +38,7 @@ def mesh_probe(swarm_cluster: Cluster, swarmproof_images: dict[str, str]) -> Ite
         stack.remove(manager, "meshprobe")
 
 
+@pytest.mark.engine
 @pytest.mark.requires("ip_vs")
 def test_mesh_round_robin_probe(swarm_cluster: Cluster, mesh_probe: dict[str, dict[str, str]]) -> None:
     replicas = set(mesh_probe["mesh"])
@@ -69,6 +70,7 @@ def test_host_mode_answers_only_where_a_task_runs(swarm_cluster: Cluster,
             assert answered is None, f"{node.hostname} runs no hostmode task, yet {answered} answered on 8081"
 
 
+@pytest.mark.engine
 @pytest.mark.requires("ip_vs")
 def test_galera_answers_in_rotation_through_every_nodes_3306(swarm_cluster: Cluster,
                                                             galera_stack: Deployment) -> None:
@@ -81,6 +83,7 @@ def test_galera_answers_in_rotation_through_every_nodes_3306(swarm_cluster: Clus
             f"expected a rotation over the Galera tasks {sorted(members)}")
 
 
+@pytest.mark.engine
 @pytest.mark.requires("ip_vs")
 def test_wordpress_answers_in_rotation_through_every_nodes_80(swarm_cluster: Cluster,
                                                              galera_stack: Deployment) -> None:

@@ -32,6 +32,7 @@ def test_no_node_dockerd_listens_on_tcp(swarm_cluster: Cluster) -> None:
         assert "tcp://" not in listeners, f"{node.hostname}'s dockerd listens on TCP: {listeners}"
 
 
+@pytest.mark.engine
 def test_the_vm_listens_on_loopback_only_and_its_engine_wants_the_runs_certificate(swarm_cluster: Cluster) -> None:
     engine = swarm_cluster.ctx.engine
     listener = engine.listener

@@ -12,7 +12,7 @@ from swarmproof.deployment import Deployment
 from swarmproof.waits import Wait
 
 # WordPress reaches its database through the mysql-galera VIP.
-pytestmark = [pytest.mark.wordpress, pytest.mark.requires("ip_vs")]
+pytestmark = [pytest.mark.wordpress, pytest.mark.engine, pytest.mark.requires("ip_vs")]
 
 
 def test_a_post_created_through_one_node_is_read_through_every_node(galera_stack: Deployment) -> None:
