@@ -8,17 +8,27 @@ check only), `docker stack deploy` of infra/stack/stack.yml, deploy -> converged
 at n/n, etcd healthy, three Galera members Synced and Primary) and the WordPress
 installation over HTTP (only where the engine's kernel has ip_vs: WordPress reaches its
 database through the VIP). Target with warm images on a 2-core machine: deploy ->
-converged <= 60 s.
+converged <= 30 s.
+
+``--timeline`` also prints, for each round, where the convergence went: seconds from the
+start of the deploy to each task's start and to swarm counting it running (after its first
+passing healthcheck), and to the Galera members' milestones in their logs (the bootstrap
+election, joining, state transfers, Synced).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 from report import print_medians
 
+from swarmproof import command, stack
 from swarmproof.capabilities import probe
 from swarmproof.cluster import Cluster
 from swarmproof.config import Settings
@@ -42,13 +52,51 @@ def node_engine(kind: str, local: Engine, tags: dict[str, str], run: Run) -> Ite
         engine.close()
 
 
-def one_round(kind: str, local: Engine, tags: dict[str, str]) -> dict[str, float]:
+# Galera log lines that mark a member's way to Synced (MariaDB 10.11, Galera 4).
+MILESTONES = re.compile(r"galera-entrypoint: (won the bootstrap election|joining registered members)|"
+                        r"ready for connections|Shifting \S+ -> \S+|State transfer required|"
+                        r"(IST|SST) (received|completed|started|request)|Member \S+ synced", re.IGNORECASE)
+
+
+def seconds(stamp: str, since: float) -> float:
+    """An RFC 3339 timestamp with nanoseconds (docker's) as seconds after ``since`` (epoch)."""
+    whole, _, fraction = stamp.rstrip("Z").partition(".")
+    return datetime.fromisoformat(whole + "+00:00").timestamp() + float(f"0.{fraction or 0}") - since
+
+
+def timeline(deployment: Deployment, since: float) -> list[tuple[float, str]]:
+    """(seconds after ``since``, event) for every task of the stack and the Galera milestones."""
+    manager = deployment.cluster.manager().docker
+    call = manager.client_config.client_call
+    events = []
+    for name in ("etcd", "mysql-galera", "wordpress"):
+        service = deployment.service(name)
+        ids = [t.id for t in stack.task_history(manager, service)]
+        for task in json.loads(command.run([*call, "inspect", *ids], timeout=60)) if ids else []:
+            slot = f"{name}.{task.get('Slot') or task['NodeID'][:6]}"
+            events.append((seconds(task["CreatedAt"], since), f"{slot}: task created"))
+            events.append((seconds(task["Status"]["Timestamp"], since), f"{slot}: {task['Status']['State']}"))
+    logs = command.run([*call, "service", "logs", "--timestamps", "--no-task-ids", deployment.service("mysql-galera")],
+                       timeout=120)
+    for line in logs.splitlines():
+        stamp, _, rest = line.partition(" ")
+        found = MILESTONES.search(rest)
+        if found and stamp[:1].isdigit():
+            events.append((seconds(stamp, since), f"{rest.split('|')[0].strip()}: {found.group(0)}"))
+    return sorted(events)
+
+
+def one_round(kind: str, local: Engine, tags: dict[str, str], show_timeline: bool = False) -> dict[str, float]:
     run = Run()
     with node_engine(kind, local, tags, run) as engine:
         capabilities = probe(engine.client, engine.info, tags["node"], run)
         progress = Progress(print)
         with Cluster(Settings(engine=kind), engine, run, progress, tags, capabilities) as cluster:
-            Deployment(cluster, tags).converge(capabilities.ip_vs, progress)
+            deployment = Deployment(cluster, tags)
+            began = time.time()
+            deployment.converge(capabilities.ip_vs, progress)
+            for at, event in timeline(deployment, began) if show_timeline else ():
+                print(f"  {at:6.1f} s  {event}")
     timings = {phase: progress.timings[phase] for phase in PHASES if phase in progress.timings}
     timings["deploy -> converged"] = timings[PHASES[1]] + timings[PHASES[2]]
     return timings
@@ -58,11 +106,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=("local", "vm"), default="local")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--timeline", action="store_true", help="print where each round's convergence went")
     options = parser.parse_args()
     local = Engine.connect()
     sweep_crashed(local, Progress(print))
     tags = ImageBuilder(local.client, local.cli, Progress()).ensure()
-    results = [one_round(options.engine, local, tags) for _ in range(options.rounds)]
+    results = [one_round(options.engine, local, tags, options.timeline) for _ in range(options.rounds)]
     print(f"engine: {options.engine}")
     print_medians(results)
 
