@@ -143,3 +143,18 @@ def test_a_recorded_timing_lands_in_the_junit_xml(pytester: pytest.Pytester) -> 
     assert result.ret == pytest.ExitCode.OK
     report = (pytester.path / "report.xml").read_text()
     assert '<property name="kill_to_node_down_s" value="13.7"' in report
+
+
+def test_what_uses_the_deployed_stack_is_marked_walkthrough(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        "import pytest\n"
+        "@pytest.fixture\n"
+        "def galera_stack():\n    return 'a stand-in: this test is about selection only'\n"
+        "@pytest.fixture\n"
+        "def steady(galera_stack):\n    return galera_stack\n"
+        "def test_through_the_stack(steady):\n    pass\n"
+        "def test_swarm_only():\n    pass\n")
+    result = pytester.runpytest("-m", "walkthrough", "-v")
+    result.stdout.fnmatch_lines(["*test_through_the_stack PASSED*", "*1 deselected*"])
+    result = pytester.runpytest("-m", "not walkthrough", "-v")
+    result.stdout.fnmatch_lines(["*test_swarm_only PASSED*", "*1 deselected*"])
