@@ -14,7 +14,6 @@ import pytest
 from swarmproof import probes, stack
 from swarmproof.cluster import Cluster
 from swarmproof.deployment import Deployment
-from swarmproof.waits import Wait
 
 pytestmark = pytest.mark.mesh
 
@@ -45,11 +44,8 @@ def test_mesh_round_robin_probe(swarm_cluster: Cluster, mesh_probe: dict[str, di
     without_task = [n.hostname for n in swarm_cluster.nodes if n.hostname not in mesh_probe["mesh"].values()]
     assert without_task, "the probe must leave one node without a task"
     for node in swarm_cluster.nodes:
-        endpoint = node.endpoint(8080)
-        # The mesh is programmed a moment after the tasks run: wait for a first answer.
-        Wait(what=f"an answer through the mesh on {node.hostname}:8080", probe=lambda e=endpoint: probes.served_by(e),
-             timeout=60, hint="the ingress network's IPVS rules on the node").until()
-        seen = probes.answers(endpoint, CONNECTIONS)
+        seen = probes.every_replica_answering(node.endpoint(8080), replicas, CONNECTIONS,
+                                              timeout=60 * swarm_cluster.pace.slowdown)
         assert probes.rotation_is_even(seen, replicas), (
             f"{node.hostname}:8080 (task here: {node.hostname not in without_task}) answered {probes.spread(seen)}; "
             f"expected a rotation over {sorted(replicas)}")
@@ -77,7 +73,8 @@ def test_galera_answers_in_rotation_through_every_nodes_3306(swarm_cluster: Clus
     members = {t.container for t in galera_stack.tasks("mysql-galera")}
     ask = partial(probes.mysql_served_by, password=galera_stack.passwords.root)
     for node in swarm_cluster.nodes:
-        seen = probes.answers(node.endpoint(3306), CONNECTIONS, ask)
+        seen = probes.every_replica_answering(node.endpoint(3306), members, CONNECTIONS, ask,
+                                              timeout=60 * swarm_cluster.pace.slowdown)
         assert probes.rotation_is_even(seen, members), (
             f"`SELECT @@hostname` through {node.hostname}:3306 was answered {probes.spread(seen)}; "
             f"expected a rotation over the Galera tasks {sorted(members)}")
@@ -94,7 +91,8 @@ def test_wordpress_answers_in_rotation_through_every_nodes_80(swarm_cluster: Clu
     # wp-login.php answers whatever the site URL is; the front page would redirect to it.
     ask = partial(probes.served_by, path="/wp-login.php", timeout=probes.HTTP_TIMEOUT * swarm_cluster.pace.slowdown)
     for node in swarm_cluster.nodes:
-        seen = probes.answers(node.endpoint(80), CONNECTIONS, ask)
+        seen = probes.every_replica_answering(node.endpoint(80), replicas, CONNECTIONS, ask,
+                                              timeout=60 * swarm_cluster.pace.slowdown)
         assert probes.rotation_is_even(seen, replicas), (
             f"{node.hostname}:80 (runs a WordPress task: {node.hostname not in without_task}) was answered by "
             f"{probes.spread(seen)}; expected a rotation over {sorted(replicas)}")
