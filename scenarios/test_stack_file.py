@@ -89,7 +89,7 @@ def test_a_service_that_never_converges_times_out_with_its_task_errors(
     bad = deployment(swarm_cluster, swarmproof_images, tmp_path,
                      compose({"etcd": SLEEPER, "mysql-galera": unplaceable, "wordpress": SLEEPER}))
     with pytest.raises(WaitTimeout) as timed_out:
-        bad.converge(ip_vs=False, progress=Progress(), timeout=60)
+        bad.converge(ip_vs=False, progress=Progress(), timeout=30)
     message = str(timed_out.value)
     assert f"3 running tasks of {NAME}_mysql-galera" in message
     assert "no suitable node" in message, "the message should show the tasks' errors"
