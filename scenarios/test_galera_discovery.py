@@ -1,7 +1,9 @@
 """The Galera image's etcd discovery, on plain containers of the local engine (no swarm):
 three members started at the same instant elect exactly one bootstrapper, which holds the
-election for as long as it lives, and a member that replaces a lost one joins the running
-cluster and receives its state by SST."""
+election for as long as it lives; a member that replaces a lost one joins the running
+cluster and receives only the write sets it lacks (IST: every member starts from the
+history baked into the image), and one without a datadir of its own receives it all (SST,
+by mariabackup with the walkthrough's XTRABACKUP_PASSWORD)."""
 
 from __future__ import annotations
 
@@ -39,10 +41,13 @@ class Discovery:
     env: dict[str, str] = field(default_factory=dict)
     members: list[Any] = field(default_factory=list)
 
-    def start_member(self, index: int) -> Any:
+    def start_member(self, index: int, empty_datadir: bool = False) -> Any:
+        """A member from the image; ``empty_datadir``: on an empty tmpfs instead of the
+        image's datadir (it makes its system tables at start and has no Galera history)."""
         container = self.engine.client.containers.run(
             self.tags["galera"], name=self.run.name(f"galera{index}"), detach=True, network=self.network.name,
-            environment=self.env, labels=self.run.labels(**{LABEL_ROLE: "galera-test"}))
+            environment=self.env, labels=self.run.labels(**{LABEL_ROLE: "galera-test"}),
+            tmpfs={"/var/lib/mysql": ""} if empty_datadir else None)
         self.members.append(container)
         return container
 
@@ -139,19 +144,33 @@ def test_the_bootstrapper_holds_the_election_beyond_its_ttl(discovery: Discovery
     discovery.wait_healthy(bootstrapper)
 
 
-def test_a_replacement_member_joins_by_sst_and_has_the_data(discovery: Discovery) -> None:
+def test_a_replacement_member_joins_by_ist_and_has_the_data(discovery: Discovery) -> None:
     if len(discovery.members) != 3:
         pytest.skip("needs the three members of the previous test")
     bootstrapper = next(m for m in discovery.members if b"won the bootstrap election" in m.logs())
-    writer = next(m for m in discovery.members if m is not bootstrapper)
+    writer, lost = [m for m in discovery.members if m is not bootstrapper]
     discovery.sql(writer, "CREATE DATABASE IF NOT EXISTS probe; "
                           "CREATE TABLE IF NOT EXISTS probe.rows (id INT PRIMARY KEY); "
                           "INSERT INTO probe.rows VALUES (1), (2), (3)")
-    bootstrapper.remove(force=True)
-    discovery.members.remove(bootstrapper)
+    lost.remove(force=True)
+    discovery.members.remove(lost)
+    # As swarm's replacement would, come once the group has evicted the lost member.
+    discovery.wait_healthy(writer, size=2)
+    # The bootstrapper's gcache holds every write set since the baked history.
     replacement = discovery.start_member(4)
     discovery.wait_healthy(replacement)
     logs = replacement.logs().decode(errors="replace")
     assert "joining registered members" in logs and "won the bootstrap election" not in logs
-    assert "mariabackup SST started on joiner" in logs, "the replacement did not receive its state by SST"
+    assert "IST received" in logs, "the replacement did not receive the write sets it lacked by IST"
+    assert "SST started on joiner" not in logs, "the replacement received a whole datadir, not the write sets"
     assert discovery.sql(replacement, "SELECT COUNT(*) FROM probe.rows") == "3"
+
+
+def test_a_member_without_a_datadir_joins_by_sst_and_has_the_data(discovery: Discovery) -> None:
+    if len(discovery.members) != 3:
+        pytest.skip("needs the three members of the previous test")
+    newcomer = discovery.start_member(5, empty_datadir=True)
+    discovery.wait_healthy(newcomer, size=4)
+    logs = newcomer.logs().decode(errors="replace")
+    assert "mariabackup SST started on joiner" in logs, "a member with no history did not receive its state by SST"
+    assert discovery.sql(newcomer, "SELECT COUNT(*) FROM probe.rows") == "3"
