@@ -19,7 +19,6 @@ election, joining, state transfers, Synced).
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import time
 from collections.abc import Iterator
@@ -59,7 +58,7 @@ MILESTONES = re.compile(r"galera-entrypoint: (won the bootstrap election|joining
 
 
 def seconds(stamp: str, since: float) -> float:
-    """An RFC 3339 timestamp with nanoseconds (docker's) as seconds after ``since`` (epoch)."""
+    """A log line's RFC 3339 timestamp with nanoseconds as seconds after ``since`` (epoch)."""
     whole, _, fraction = stamp.rstrip("Z").partition(".")
     return datetime.fromisoformat(whole + "+00:00").timestamp() + float(f"0.{fraction or 0}") - since
 
@@ -70,12 +69,10 @@ def timeline(deployment: Deployment, since: float) -> list[tuple[float, str]]:
     call = manager.client_config.client_call
     events = []
     for name in ("etcd", "mysql-galera", "wordpress"):
-        service = deployment.service(name)
-        ids = [t.id for t in stack.task_history(manager, service)]
-        for task in json.loads(command.run([*call, "inspect", *ids], timeout=60)) if ids else []:
-            slot = f"{name}.{task.get('Slot') or task['NodeID'][:6]}"
-            events.append((seconds(task["CreatedAt"], since), f"{slot}: task created"))
-            events.append((seconds(task["Status"]["Timestamp"], since), f"{slot}: {task['Status']['State']}"))
+        for task in stack.tasks(manager, deployment.service(name)):
+            slot = f"{name}.{task.slot or str(task.node_id)[:6]}"
+            events.append((task.created_at.timestamp() - since, f"{slot}: task created"))
+            events.append((task.status.timestamp.timestamp() - since, f"{slot}: {task.status.state}"))
     logs = command.run([*call, "service", "logs", "--timestamps", "--no-task-ids", deployment.service("mysql-galera")],
                        timeout=120)
     for line in logs.splitlines():
