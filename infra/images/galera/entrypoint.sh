@@ -111,7 +111,7 @@ init_datadir() {
     --auth-root-authentication-method=normal >/dev/null
 }
 
-create_users() {  # on the bootstrapping member only: SST copies them to the others
+create_users() {  # on the bootstrapping member only: replicated to the others (IST or SST)
   mariadb --no-defaults -uroot <<SQL
 ALTER USER 'root'@'localhost' IDENTIFIED BY '$MYSQL_ROOT_PASSWORD';
 CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY '$MYSQL_ROOT_PASSWORD';
