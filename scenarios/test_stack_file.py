@@ -82,6 +82,31 @@ def test_a_service_whose_every_task_keeps_failing_is_named_before_the_deadline(
     assert_nothing_left(swarm_cluster)
 
 
+# Each member under a cluster name of its own: each wins its own bootstrap election in etcd,
+# and the three stay apart, each a healthy Primary cluster of one. On a network of their
+# own: on the session's mynet, `tasks.etcd` would name the walkthrough stack's etcd too.
+APART = compose({
+    "etcd": "    image: ${SWARMPROOF_ETCD_IMAGE}\n    networks: [apart]\n",
+    "mysql-galera": "    image: ${SWARMPROOF_GALERA_IMAGE}\n    networks: [apart]\n    environment:\n"
+                    "      MYSQL_ROOT_PASSWORD: ${MYSQL_ROOT_PASSWORD}\n"
+                    "      XTRABACKUP_PASSWORD: ${XTRABACKUP_PASSWORD}\n"
+                    "      DISCOVERY_SERVICE: tasks.etcd:2379\n      DISCOVERY_TTL: \"6\"\n"
+                    "      CLUSTER_NAME: \"apart{{.Task.Slot}}\"\n    deploy: {replicas: 3}\n",
+    "wordpress": SLEEPER,
+}) + "networks:\n  apart: {driver: overlay}\n"
+
+
+def test_members_that_form_separate_clusters_are_named_before_the_deadline(
+        swarm_cluster: Cluster, swarmproof_images: dict[str, str], tmp_path: Path) -> None:
+    bad = deployment(swarm_cluster, swarmproof_images, tmp_path, APART)
+    with pytest.raises(WaitAborted) as aborted:  # a WaitTimeout would mean the deadline was waited out
+        bad.converge(ip_vs=False, progress=Progress(), timeout=900 * swarm_cluster.pace.slowdown)
+    message = str(aborted.value)
+    assert "the members form 3 separate clusters, each Primary, that will not merge" in message
+    assert "won the bootstrap election" in message, "the message should show the members' log lines"
+    assert_nothing_left(swarm_cluster)
+
+
 def test_a_service_that_never_converges_times_out_with_its_task_errors(
         swarm_cluster: Cluster, swarmproof_images: dict[str, str], tmp_path: Path) -> None:
     # No node carries the label: swarm leaves the tasks pending, which is no failure to count.

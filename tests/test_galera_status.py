@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from swarmproof.galera import most_advanced, parse_status, state_transfer, unhealthy
+from swarmproof.galera import Hopeless, most_advanced, parse_status, separate_clusters, state_transfer, unhealthy
 
 SYNCED = ("wsrep_cluster_size\t3\nwsrep_cluster_status\tPrimary\nwsrep_local_state_comment\tSynced\n"
           "wsrep_ready\tON\nwsrep_connected\tON\nwsrep_cluster_state_uuid\tabc\n")
@@ -54,3 +54,62 @@ def test_a_joiner_whose_position_the_sst_moved_received_a_datadir() -> None:
 
 def test_a_member_that_needed_no_transfer_says_so() -> None:
     assert state_transfer("[Note] WSREP: Shifting JOINED -> SYNCED (TO: 4)\n") == "none"
+
+
+def member(state: str, *addresses: str) -> dict[str, str]:
+    return {"wsrep_cluster_status": state, "wsrep_incoming_addresses": ",".join(addresses)}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+A, B, C = "10.0.1.3:3306", "10.0.1.4:3306", "10.0.1.5:3306"
+
+
+def test_two_primary_components_that_share_no_member_are_separate_clusters() -> None:
+    statuses = {"a": member("Primary", A), "b": member("Primary", B, C), "c": member("Primary", B, C)}
+    assert separate_clusters(statuses) == [frozenset({A}), frozenset({B, C})]
+
+
+def test_views_of_one_cluster_overlap_while_a_member_joins() -> None:
+    statuses = {"a": member("Primary", A, B), "b": member("Primary", A, B, C), "c": member("non-Primary")}
+    assert separate_clusters(statuses) == []
+
+
+def test_separate_clusters_are_named_when_seen_twice_in_a_row() -> None:
+    hopeless = Hopeless(lost_after=60.0, clock=Clock())
+    apart = {"a": member("Primary", A), "b": member("Primary", B, C), "c": member("Primary", B, C)}
+    joining = {"a": member("Primary", A, B), "b": member("Primary", A, B), "c": {}}
+    assert hopeless.verdict(apart) == ""
+    assert hopeless.verdict(joining) == ""
+    assert hopeless.verdict(apart) == ""
+    assert "2 separate clusters" in hopeless.verdict(apart)
+
+
+def test_no_member_primary_for_long_enough_is_a_lost_quorum() -> None:
+    clock = Clock()
+    hopeless = Hopeless(lost_after=60.0, clock=clock)
+    lost = {name: member("non-Primary") for name in "abc"}
+    assert hopeless.verdict(lost) == ""
+    clock.now = 59.0
+    assert hopeless.verdict(lost) == ""
+    clock.now = 61.0
+    assert "lost its quorum" in hopeless.verdict(lost)
+
+
+def test_a_primary_member_or_one_not_answering_restarts_the_count() -> None:
+    clock = Clock()
+    hopeless = Hopeless(lost_after=60.0, clock=clock)
+    lost = {name: member("non-Primary") for name in "abc"}
+    hopeless.verdict(lost)
+    clock.now = 40.0
+    assert hopeless.verdict({**lost, "c": {}}) == ""  # still starting: it may yet be Primary
+    clock.now = 80.0
+    assert hopeless.verdict(lost) == ""
+    clock.now = 141.0
+    assert "lost its quorum" in hopeless.verdict(lost)
