@@ -98,5 +98,6 @@ def test_killed_etcd_node_etcd_is_rescheduled_and_a_new_member_still_finds_its_p
 
     held = {t.container: deployment.sql(t, f"SELECT COUNT(*) FROM swarmproof.probe WHERE token = '{token}'")
             for t in deployment.tasks("mysql-galera") if t.container in statuses}
+    assert set(held) == set(statuses), f"members that were Synced but could not be asked: {set(statuses) - set(held)}"
     assert set(held.values()) == {"1"}, f"not the cluster that was running (rows with {token} per member): {held}"
     assert "joining registered members" in log, f"{newcomer.container} did not join through etcd:\n{log[-2000:]}"

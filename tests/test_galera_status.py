@@ -102,14 +102,37 @@ def test_no_member_primary_for_long_enough_is_a_lost_quorum() -> None:
     assert "lost its quorum" in hopeless.verdict(lost)
 
 
-def test_a_primary_member_or_one_not_answering_restarts_the_count() -> None:
+def test_members_not_answering_count_neither_way() -> None:
+    clock = Clock()
+    hopeless = Hopeless(lost_after=60.0, clock=clock)
+    hopeless.verdict({name: member("non-Primary") for name in "abc"})
+    clock.now = 40.0
+    assert hopeless.verdict({"a": member("non-Primary"), "b": {}, "c": {}}) == ""  # replacements restarting
+    clock.now = 61.0
+    assert "lost its quorum" in hopeless.verdict({"a": member("non-Primary"), "b": {}, "c": {}})
+
+
+def test_a_primary_member_restarts_the_count() -> None:
     clock = Clock()
     hopeless = Hopeless(lost_after=60.0, clock=clock)
     lost = {name: member("non-Primary") for name in "abc"}
     hopeless.verdict(lost)
     clock.now = 40.0
-    assert hopeless.verdict({**lost, "c": {}}) == ""  # still starting: it may yet be Primary
+    assert hopeless.verdict({**lost, "c": member("Primary", C)}) == ""
     clock.now = 80.0
     assert hopeless.verdict(lost) == ""
     clock.now = 141.0
     assert "lost its quorum" in hopeless.verdict(lost)
+
+
+def test_nobody_answering_is_no_verdict() -> None:
+    assert Hopeless(lost_after=0.0, clock=Clock()).verdict({"a": {}, "b": {}}) == ""
+
+
+def test_overlapping_views_are_one_cluster_beside_a_separate_one() -> None:
+    statuses = {"a": member("Primary", A), "b": member("Primary", B, C), "c": member("Primary", B, C, "10.0.1.6:3306")}
+    assert separate_clusters(statuses) == [frozenset({A}), frozenset({B, C, "10.0.1.6:3306"})]
+
+
+def test_a_datadir_from_another_history_at_the_same_seqno_is_an_sst() -> None:
+    assert state_transfer(JOINED.format(local="11aa-22bb:3", received="88b8-11f1:3")) == "SST"

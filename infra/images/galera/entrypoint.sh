@@ -58,13 +58,11 @@ registered() {
 }
 
 # Registered members that answer on Galera's port, comma-separated: joining only dead
-# addresses would make mariadbd abort. A dead member's registration outlives it by up to
-# the TTL, and its address answers nothing (its node is gone): each look waits at most 2 s
-# on it (a live member answers in milliseconds; one missed is found at the next look).
+# addresses would make mariadbd abort.
 peers() {
   local address live=()
   for address in $(registered); do
-    timeout 2 bash -c "</dev/tcp/$address/4567" 2>/dev/null && live+=("$address")
+    timeout 5 bash -c "</dev/tcp/$address/4567" 2>/dev/null && live+=("$address")
   done
   (IFS=,; echo "${live[*]}")
 }
