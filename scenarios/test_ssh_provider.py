@@ -16,13 +16,16 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from swarmproof.engine import Engine
 from swarmproof.plugin.state import SessionState
 from swarmproof.progress import Progress
-from swarmproof.testhosts import TestHosts
+from swarmproof.testhosts import ExecWatch, TestHosts
+from swarmproof.waits import Wait
 
 pytestmark = [pytest.mark.harness]
 
@@ -33,46 +36,45 @@ UNDER_TEST = ("scenarios/test_swarm.py", "scenarios/test_quorum.py", "scenarios/
 WITHHELD = ("galera", "wordpress")  # what the last host lacks, so that the session must send it
 
 
-@pytest.fixture
-def ssh_hosts(tmp_path: Path, build_engine: Engine, swarmproof_images: dict[str, str],
+@pytest.fixture(scope="module")
+def ssh_hosts(tmp_path_factory: pytest.TempPathFactory, build_engine: Engine, swarmproof_images: dict[str, str],
               swarmproof_state: SessionState, swarmproof_progress: Progress) -> Iterator[TestHosts]:
     capabilities = swarmproof_state.capabilities_of(build_engine, swarmproof_images["node"])
-    with TestHosts(build_engine, swarmproof_images, capabilities, tmp_path, swarmproof_progress) as hosts:
+    folder = tmp_path_factory.mktemp("ssh-hosts")
+    with TestHosts(build_engine, swarmproof_images, capabilities, folder, swarmproof_progress) as hosts:
         last = hosts.nodes[-1]
         last.docker.image.remove([swarmproof_images[name] for name in WITHHELD])
         yield hosts
 
 
-def run_session(folder: Path, inventory: Path, *paths: str) -> tuple[str, ET.Element]:
+def ssh_pytest(folder: Path, inventory: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST_XDIST", "PYTEST_ADDOPTS"))}
-    report = folder / "ssh.xml"
     # The repository's own configuration (its addopts name xdist's --dist): no -n, so no workers.
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--provider", "ssh",
-                           "--inventory", str(inventory), f"--junitxml={report}",
-                           f"--basetemp={folder / 'inner'}", *paths],
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--provider", "ssh",
+                           "--inventory", str(inventory), f"--basetemp={folder / 'inner'}", *args],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=SESSION_TIMEOUT, check=False)
+
+
+def run_session(folder: Path, inventory: Path, *paths: str) -> tuple[str, ET.Element]:
+    report = folder / "ssh.xml"
+    done = ssh_pytest(folder, inventory, f"--junitxml={report}", *paths)
     output = done.stdout + done.stderr
     (folder / "session.log").write_text(output)
     assert done.returncode == 0, f"the ssh session failed:\n{output[-4000:]}"
     return output, ET.parse(report).getroot()
 
 
-def execs_into(engine: Engine, containers: list[str], since: float, until: float) -> list[str]:
-    """Every `docker exec` the engine saw into ``containers`` between ``since`` and ``until``."""
-    events = engine.client.events(since=int(since), until=int(until) + 1, decode=True,
-                                  filters={"event": "exec_create", "container": containers})
-    return [f"{event['Actor']['Attributes'].get('name')}: {event['Actor']['Attributes'].get('execID', '')}"
-            for event in events]
-
-
 def test_a_session_forms_a_swarm_on_ssh_hosts_and_leaves_them_as_it_found_them(
         tmp_path: Path, ssh_hosts: TestHosts, build_engine: Engine, swarmproof_images: dict[str, str],
         record_property: Callable[[str, object], None]) -> None:
     before = ssh_hosts.state()
-    started = time.time()
-    output, report = run_session(tmp_path, ssh_hosts.inventory, *UNDER_TEST)
-    ended = time.time()
-    record_property("ssh_session_s", round(ended - started, 1))
+    with ExecWatch(build_engine, ssh_hosts) as watch:
+        start = watch.mark()
+        started = time.monotonic()
+        output, report = run_session(tmp_path, ssh_hosts.inventory, *UNDER_TEST)
+        record_property("ssh_session_s", round(time.monotonic() - started, 1))
+        end = watch.mark()
+    assert watch.between(start, end) == [], "the session under test ran docker exec into the hosts"
 
     suite = report if report.tag == "testsuite" else report.find("testsuite")
     assert suite is not None and int(suite.get("tests", "0")) >= 20, output[-3000:]
@@ -82,10 +84,109 @@ def test_a_session_forms_a_swarm_on_ssh_hosts_and_leaves_them_as_it_found_them(
     withheld = ", ".join(swarmproof_images[name] for name in WITHHELD)
     assert f"sent {withheld} (" in output and f"to {last} over ssh" in output, output[-3000:]
 
-    # The check sees execs: the helper's own, setting the hosts up, are there.
-    assert execs_into(build_engine, ssh_hosts.containers, ssh_hosts.started_at, started)
-    assert execs_into(build_engine, ssh_hosts.containers, started, ended) == []
     after = ssh_hosts.state()
     for host, then in before.items():
         assert after[host].swarm.state == "inactive", f"{host} is still in a swarm"
         assert after[host] == then, f"{host} differs from before the session"
+
+
+def variant(hosts: TestHosts, folder: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    """The hosts' inventory with ``change`` made to it, written into ``folder``."""
+    data = yaml.safe_load(hosts.inventory.read_text())
+    for field in ("identity_file", "known_hosts"):
+        data[field] = str(hosts.folder / data[field])
+    change(data)
+    path = folder / "inventory.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def other_key(folder: Path, name: str) -> Path:
+    key = folder / name
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True, capture_output=True)
+    return key
+
+
+def refused_at_once(hosts: TestHosts, folder: Path, inventory: Path, expected: str,
+                    record_property: Callable[[str, object], None], name: str) -> None:
+    """A session given ``inventory`` stops with a usage error naming ``expected`` in one line,
+    before anything is built or provisioned, and every host is as it was."""
+    __tracebackhide__ = True
+    before = hosts.state()
+    started = time.monotonic()
+    done = ssh_pytest(folder, inventory, "scenarios/test_swarm.py")
+    record_property(f"{name}_s", round(time.monotonic() - started, 1))
+    output = done.stdout + done.stderr
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR, f"expected a usage error:\n{output[-3000:]}"
+    lines = [line for line in output.splitlines() if expected in line]
+    assert lines, f"no line says {expected!r}:\n{output[-3000:]}"
+    assert lines[0].startswith("ERROR: --provider ssh: "), lines[0]
+    assert hosts.state() == before, "a refused session changed a host"
+
+
+def test_an_unknown_host_key_is_refused_in_one_line(ssh_hosts: TestHosts, tmp_path: Path,
+                                                    record_property: Callable[[str, object], None]) -> None:
+    (tmp_path / "empty_known_hosts").write_text("")
+    inventory = variant(ssh_hosts, tmp_path, lambda d: d.update(known_hosts=str(tmp_path / "empty_known_hosts")))
+    refused_at_once(ssh_hosts, tmp_path, inventory, "Host key verification failed", record_property, "unknown_key")
+
+
+def test_a_changed_host_key_is_refused_in_one_line(ssh_hosts: TestHosts, tmp_path: Path,
+                                                   record_property: Callable[[str, object], None]) -> None:
+    impostor = other_key(tmp_path, "impostor").with_suffix(".pub").read_text().split()[:2]
+    lines = ssh_hosts.known_hosts.read_text().splitlines()
+    first = lines[0].split()[0]
+    (tmp_path / "changed").write_text("\n".join([f"{first} {' '.join(impostor)}", *lines[1:]]) + "\n")
+    inventory = variant(ssh_hosts, tmp_path, lambda d: d.update(known_hosts=str(tmp_path / "changed")))
+    refused_at_once(ssh_hosts, tmp_path, inventory, "the host's key differs from known_hosts", record_property,
+                    "changed_key")
+
+
+def test_a_key_the_hosts_do_not_accept_is_refused_without_a_prompt(
+        ssh_hosts: TestHosts, tmp_path: Path, record_property: Callable[[str, object], None]) -> None:
+    stranger = other_key(tmp_path, "stranger")
+    inventory = variant(ssh_hosts, tmp_path, lambda d: d.update(identity_file=str(stranger)))
+    refused_at_once(ssh_hosts, tmp_path, inventory, "Permission denied", record_property, "refused_key")
+
+
+def test_a_user_who_may_not_use_docker_is_refused(ssh_hosts: TestHosts, tmp_path: Path,
+                                                  record_property: Callable[[str, object], None]) -> None:
+    first = ssh_hosts.nodes[0]
+    first.sh("id guest >/dev/null 2>&1 || useradd -m guest; mkdir -p ~guest/.ssh; "
+             "cp /root/.ssh/authorized_keys ~guest/.ssh/; chown -R guest ~guest/.ssh").checked()
+    try:
+        inventory = variant(ssh_hosts, tmp_path, lambda d: d["hosts"][first.hostname].update(
+            ssh=d["hosts"][first.hostname]["ssh"].replace("root@", "guest@")))
+        refused_at_once(ssh_hosts, tmp_path, inventory, f"{first.hostname}: docker does not answer as guest",
+                        record_property, "no_docker")
+    finally:
+        first.sh("userdel -r guest").checked()
+
+
+def test_a_host_named_otherwise_than_it_calls_itself_is_refused(
+        ssh_hosts: TestHosts, tmp_path: Path, record_property: Callable[[str, object], None]) -> None:
+    first = ssh_hosts.nodes[0].hostname
+
+    def rename(data: dict[str, Any]) -> None:
+        data["hosts"] = {("lab-1" if name == first else name): spec for name, spec in data["hosts"].items()}
+
+    inventory = variant(ssh_hosts, tmp_path, rename)
+    refused_at_once(ssh_hosts, tmp_path, inventory, f"the host given as lab-1 calls itself '{first}'",
+                    record_property, "misnamed")
+
+
+def test_hosts_in_mixed_swarm_states_are_refused_and_left_alone(
+        ssh_hosts: TestHosts, tmp_path: Path, record_property: Callable[[str, object], None]) -> None:
+    first, *others = ssh_hosts.nodes
+    first.docker.swarm.init(advertise_address=first.address)
+    try:
+        # The init goes on making the ingress network: the "before" must come after it.
+        Wait(what=f"the ingress network on {first.hostname}", timeout=60.0,
+             probe=lambda: [n.name for n in first.docker.network.list()], done=lambda names: "ingress" in names).until()
+        inventory = variant(ssh_hosts, tmp_path, lambda d: None)
+        expected = f"{first.hostname} in a swarm but {', '.join(n.hostname for n in others)} not"
+        refused_at_once(ssh_hosts, tmp_path, inventory, expected, record_property, "mixed")
+        assert first.docker.info().swarm.local_node_state == "active", "the refused session changed the swarm"
+    finally:
+        first.docker.swarm.leave(force=True)
+        first.docker.network.remove("docker_gwbridge")  # what the init made, as it was before
