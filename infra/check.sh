@@ -11,7 +11,8 @@
 # `docker service ps` in the VM taking a minute. So the checks through its VIPs and its
 # published ports (Galera's 3306, WordPress's 80, the VIP from a task) are left to a host
 # whose kernel has ip_vs or a faster VM: `pytest scenarios --engine vm -m engine`.
-# The harness's own scenarios run pytest sessions of their own on the local engine. The
+# The harness's own scenarios run pytest sessions of their own on the local engine (the ssh
+# provider's among them: against hosts reachable only over SSH, which it starts itself). The
 # chaos scenarios run on the local engine (the writer through the 3306 mesh cannot: no
 # ip_vs).
 # The local run uses two pytest-xdist workers sharing one cluster (the destructive modules
