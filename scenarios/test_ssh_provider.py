@@ -9,6 +9,7 @@ the session never ran ``docker exec`` into the hosts: it reached them over SSH a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
+from swarmproof import stack, swarm
 from swarmproof.engine import Engine
 from swarmproof.plugin.state import SessionState
 from swarmproof.progress import Progress
@@ -34,6 +36,7 @@ SESSION_TIMEOUT = 1800
 UNDER_TEST = ("scenarios/test_swarm.py", "scenarios/test_quorum.py", "scenarios/test_dns_vip.py",
               "scenarios/test_galera_discovery.py")
 WITHHELD = ("galera", "wordpress")  # what the last host lacks, so that the session must send it
+KEEP_SERVICE = "keepme"  # the adopted swarm's own service, which must be untouched
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +91,55 @@ def test_a_session_forms_a_swarm_on_ssh_hosts_and_leaves_them_as_it_found_them(
     for host, then in before.items():
         assert after[host].swarm.state == "inactive", f"{host} is still in a swarm"
         assert after[host] == then, f"{host} differs from before the session"
+
+
+@contextlib.contextmanager
+def swarm_of_their_own(hosts: TestHosts, image: str) -> Iterator[str]:
+    """The hosts formed into a swarm by the helper, a service of its own running on it; the
+    swarm's ID. Left, and everything it made removed, after."""
+    first, *others = hosts.nodes
+    first.docker.swarm.init(advertise_address=first.address)
+    try:
+        token = first.docker.swarm.join_token("manager")
+        for node in others:
+            node.docker.swarm.join(f"{first.address}:{swarm.SWARM_PORT}", advertise_address=node.address, token=token)
+        swarm.wait_healthy(first.docker, len(hosts.nodes))
+        first.docker.service.create(image, ["sleep", "infinity"], name=KEEP_SERVICE)
+        Wait(what=f"{KEEP_SERVICE} running, and every host's ingress network", timeout=120.0,
+             probe=lambda: (stack.running_tasks_by_node(first.docker, KEEP_SERVICE),
+                            [("ingress" in [n.name for n in node.docker.network.list()]) for node in hosts.nodes]),
+             done=lambda seen: sum(seen[0].values()) == 1 and all(seen[1])).until()
+        yield first.docker.info().swarm.cluster.id
+    finally:
+        for node in reversed(hosts.nodes):
+            node.docker.swarm.leave(force=True)
+        for node in hosts.nodes:  # what joining made, as it was before
+            Wait(what=f"{node.hostname}'s containers gone after leaving", timeout=60.0,
+                 probe=lambda node=node: node.docker.container.list(all=True), done=lambda left: not left).until()
+            node.docker.network.remove("docker_gwbridge")
+
+
+def test_a_session_adopts_the_hosts_swarm_and_changes_nothing_of_it(
+        tmp_path: Path, ssh_hosts: TestHosts, build_engine: Engine, swarmproof_images: dict[str, str],
+        record_property: Callable[[str, object], None]) -> None:
+    with swarm_of_their_own(ssh_hosts, swarmproof_images["base"]) as swarm_id:
+        first = ssh_hosts.nodes[0].docker
+        kept = first.service.inspect(KEEP_SERVICE)
+        before = ssh_hosts.state()
+        with ExecWatch(build_engine, ssh_hosts) as watch:
+            start = watch.mark()
+            started = time.monotonic()
+            output, report = run_session(tmp_path, ssh_hosts.inventory, *UNDER_TEST)
+            record_property("ssh_adopt_session_s", round(time.monotonic() - started, 1))
+            end = watch.mark()
+        assert watch.between(start, end) == [], "the session under test ran docker exec into the hosts"
+        suite = report if report.tag == "testsuite" else report.find("testsuite")
+        assert suite is not None and int(suite.get("tests", "0")) >= 20, output[-3000:]
+        assert "adopting it, changing nothing of it" in output, output[-3000:]
+        assert first.info().swarm.cluster.id == swarm_id, "the adopted swarm was replaced"
+        still = first.service.inspect(KEEP_SERVICE)
+        assert (still.id, still.version.index) == (kept.id, kept.version.index), f"{KEEP_SERVICE} was changed"
+        assert ssh_hosts.state() == before, "the adopted swarm's hosts differ from before the session"
 
 
 def variant(hosts: TestHosts, folder: Path, change: Callable[[dict[str, Any]], None]) -> Path:

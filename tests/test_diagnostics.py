@@ -35,7 +35,7 @@ def test_redaction_ignores_empty_secrets() -> None:
 
 
 def test_the_dns_lookups_cover_each_service_vip_and_its_tasks() -> None:
-    script = dns_script(["etcd", "mysql-galera"])
+    script = dns_script(["etcd", "mysql-galera"], "galera")
     assert "for name in etcd tasks.etcd mysql-galera tasks.mysql-galera;" in script
 
 

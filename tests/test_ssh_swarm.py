@@ -109,3 +109,20 @@ def test_what_will_not_go_is_named_after_its_wait() -> None:
     host.network.stubborn = ("docker_gwbridge",)
     with pytest.raises(WaitTimeout, match="the networks the run made to be gone"):
         before.made_since(host, timeout=0.2)  # type: ignore[arg-type]
+
+
+class Untouchable:
+    """A node whose docker must not be used at all."""
+
+    hostname = "docker1"
+
+    @property
+    def docker(self) -> None:
+        raise AssertionError("the host was touched")
+
+
+def test_a_run_refused_before_it_formed_or_adopted_touches_no_host_at_its_end() -> None:
+    from swarmproof.providers.ssh import Ledger, restore
+
+    ledger = Ledger(before={"docker1": HostState.of(FakeHost())})  # type: ignore[arg-type]
+    assert restore([Untouchable()], ledger, "swarmproof-x", "x") == []  # type: ignore[list-item]
