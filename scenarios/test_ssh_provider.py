@@ -104,7 +104,8 @@ def swarm_of_their_own(hosts: TestHosts, image: str) -> Iterator[str]:
         for node in others:
             node.docker.swarm.join(f"{first.address}:{swarm.SWARM_PORT}", advertise_address=node.address, token=token)
         swarm.wait_healthy(first.docker, len(hosts.nodes))
-        first.docker.service.create(image, ["sleep", "infinity"], name=KEEP_SERVICE)
+        # (python-on-whales's service.create takes no name: the CLI, in the host, does.)
+        first.sh(f"docker service create --detach --name {KEEP_SERVICE} {image} sleep infinity").checked()
         Wait(what=f"{KEEP_SERVICE} running, and every host's ingress network", timeout=120.0,
              probe=lambda: (stack.running_tasks_by_node(first.docker, KEEP_SERVICE),
                             [("ingress" in [n.name for n in node.docker.network.list()]) for node in hosts.nodes]),
