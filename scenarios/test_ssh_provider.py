@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
 import sys
 import time
@@ -33,8 +34,9 @@ pytestmark = [pytest.mark.harness]
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSION_TIMEOUT = 1800
-UNDER_TEST = ("scenarios/test_swarm.py", "scenarios/test_quorum.py", "scenarios/test_dns_vip.py",
-              "scenarios/test_galera_discovery.py")
+# (test_galera_discovery tests the image on the local engine whatever the provider: not here.)
+UNDER_TEST = ("scenarios/test_swarm.py", "scenarios/test_quorum.py", "scenarios/test_dns_vip.py")
+RAN_AT_LEAST = 23  # of their 24 tests; the one allowed skip is the VIP's traffic (no ip_vs here)
 WITHHELD = ("galera", "wordpress")  # what the last host lacks, so that the session must send it
 KEEP_SERVICE = "keepme"  # the adopted swarm's own service, which must be untouched
 
@@ -67,6 +69,16 @@ def run_session(folder: Path, inventory: Path, *paths: str) -> tuple[str, ET.Ele
     return output, ET.parse(report).getroot()
 
 
+def assert_all_ran(report: ET.Element, output: str) -> None:
+    """Every test of the session passed, but for at most the one skip the engine explains."""
+    __tracebackhide__ = True
+    suite = report if report.tag == "testsuite" else report.find("testsuite")
+    assert suite is not None, output[-3000:]
+    counts = {key: int(suite.get(key, "0")) for key in ("tests", "failures", "errors", "skipped")}
+    assert counts["failures"] == counts["errors"] == 0, output[-3000:]
+    assert counts["tests"] - counts["skipped"] >= RAN_AT_LEAST and counts["skipped"] <= 1, counts
+
+
 def test_a_session_forms_a_swarm_on_ssh_hosts_and_leaves_them_as_it_found_them(
         tmp_path: Path, ssh_hosts: TestHosts, build_engine: Engine, swarmproof_images: dict[str, str],
         record_property: Callable[[str, object], None]) -> None:
@@ -79,13 +91,11 @@ def test_a_session_forms_a_swarm_on_ssh_hosts_and_leaves_them_as_it_found_them(
         end = watch.mark()
     assert watch.between(start, end) == [], "the session under test ran docker exec into the hosts"
 
-    suite = report if report.tag == "testsuite" else report.find("testsuite")
-    assert suite is not None and int(suite.get("tests", "0")) >= 20, output[-3000:]
-    assert int(suite.get("failures", "0")) == 0 and int(suite.get("errors", "0")) == 0, output[-3000:]
+    assert_all_ran(report, output)
     assert "forming the walkthrough's" in output
+    withheld = re.escape(", ".join(swarmproof_images[name] for name in WITHHELD))
     last = ssh_hosts.nodes[-1].hostname
-    withheld = ", ".join(swarmproof_images[name] for name in WITHHELD)
-    assert f"sent {withheld} (" in output and f"to {last} over ssh" in output, output[-3000:]
+    assert re.search(rf"sent {withheld} \(\d+ MB\) to {last} over ssh in", output), output[-3000:]
 
     after = ssh_hosts.state()
     for host, then in before.items():
@@ -134,8 +144,7 @@ def test_a_session_adopts_the_hosts_swarm_and_changes_nothing_of_it(
             record_property("ssh_adopt_session_s", round(time.monotonic() - started, 1))
             end = watch.mark()
         assert watch.between(start, end) == [], "the session under test ran docker exec into the hosts"
-        suite = report if report.tag == "testsuite" else report.find("testsuite")
-        assert suite is not None and int(suite.get("tests", "0")) >= 20, output[-3000:]
+        assert_all_ran(report, output)
         assert "adopting it, changing nothing of it" in output, output[-3000:]
         assert first.info().swarm.cluster.id == swarm_id, "the adopted swarm was replaced"
         still = first.service.inspect(KEEP_SERVICE)

@@ -20,7 +20,9 @@ def idle(*names: str) -> dict[str, SwarmFacts]:
 
 def one_swarm(*names: str, cluster: str = "c1", nodes: int | None = None) -> dict[str, SwarmFacts]:
     size = len(names) if nodes is None else nodes
-    return {name: SwarmFacts("active", f"id-{name}", cluster if i < 3 else "", i < 3, size if i < 3 else 0)
+    members = frozenset(f"id-{name}" for name in names)
+    return {name: SwarmFacts("active", f"id-{name}", cluster if i < 3 else "", i < 3, size if i < 3 else 0,
+                             members if i < 3 else frozenset())
             for i, name in enumerate(names)}
 
 
@@ -53,6 +55,12 @@ def test_a_swarm_with_nodes_the_inventory_does_not_name_is_refused() -> None:
     assert "the hosts' swarm has 5 nodes but the inventory names 3" in refused(one_swarm(*MANAGERS, nodes=5))
 
 
+def test_a_host_of_another_swarm_counted_the_same_is_refused() -> None:
+    facts = one_swarm(*MANAGERS, "docker4")
+    facts["docker4"] = SwarmFacts("active", "id-elsewhere")
+    assert "docker4 not in the swarm docker1 manages" in refused(facts)
+
+
 def test_a_worker_among_the_first_three_is_refused() -> None:
     facts = one_swarm(*MANAGERS)
     facts["docker2"] = SwarmFacts("active", "id-docker2", "", False, 0)
@@ -68,16 +76,20 @@ class FakeKind:
     """One kind of object on a fake host: ``list`` what there is, ``remove`` one of them."""
 
     def __init__(self, *names: str, stubborn: tuple[str, ...] = ()) -> None:
-        self.items = list(names)
+        self.items: dict[str, dict[str, str]] = {name: {} for name in names}  # name -> labels
         self.stubborn = stubborn  # removal refused (a network the engine keeps, say)
 
+    def add(self, name: str, **labels: str) -> None:
+        self.items[name] = labels
+
     def list(self, **_: object) -> list[SimpleNamespace]:
-        return [SimpleNamespace(id=name, name=name) for name in self.items]
+        return [SimpleNamespace(id=name, name=name, labels=labels, config=SimpleNamespace(labels=labels),
+                                driver="bridge") for name, labels in self.items.items()]
 
     def remove(self, item: str, **_: object) -> None:
         if item in self.stubborn:
             raise DockerException(["docker", "rm", item], 1)
-        self.items.remove(item)
+        del self.items[item]
 
 
 class FakeHost:
@@ -90,25 +102,35 @@ class FakeHost:
                                                      control_available=False, nodes=0))
 
 
-def test_the_end_removes_what_the_run_made_and_nothing_else() -> None:
+TASK = {"com.docker.swarm.task.id": "t1"}
+
+
+def test_the_end_removes_what_the_run_made_and_names_what_it_did_not() -> None:
     host = FakeHost()
     before = HostState.of(host)  # type: ignore[arg-type]
-    host.container.items += ["task-1", "task-2"]
-    host.volume.items.append("galera_etcd-data")
-    host.image.items.append("galera")
-    host.network.items.append("docker_gwbridge")
-    said = before.made_since(host)  # type: ignore[arg-type]
-    assert said == "2 container(s), 1 volume(s), 1 image(s), 1 network(s)"
-    assert HostState.of(host) == before  # type: ignore[arg-type]
+    host.container.add("task-1", **TASK)
+    host.container.add("task-2", **TASK)
+    host.volume.add("swarmproof-x_etcd-data", **{"com.docker.stack.namespace": "swarmproof-x"})
+    host.volume.add("a" * 64)  # a task's anonymous volume
+    host.image.add("galera")
+    host.network.add("docker_gwbridge")
+    host.container.add("owners-own")  # the host's owner, meanwhile
+    host.image.add("owners-pull")
+    said = before.remove_made_since(host, loaded={"galera"})  # type: ignore[arg-type]
+    assert said == ("2 container(s), 2 volume(s), 1 image(s), 1 network(s), "
+                    "left alone what the run did not make: container owners-own, image owners-pull")
+    assert set(host.container.items) == {"old-c", "owners-own"}
+    assert set(host.image.items) == {"old-i", "owners-pull"}
+    assert set(host.volume.items) == {"old-v"} and set(host.network.items) == {"bridge", "host"}
 
 
 def test_what_will_not_go_is_named_after_its_wait() -> None:
     host = FakeHost()
     before = HostState.of(host)  # type: ignore[arg-type]
-    host.network.items.append("docker_gwbridge")
+    host.network.add("docker_gwbridge")
     host.network.stubborn = ("docker_gwbridge",)
     with pytest.raises(WaitTimeout, match="the networks the run made to be gone"):
-        before.made_since(host, timeout=0.2)  # type: ignore[arg-type]
+        before.remove_made_since(host, loaded=set(), timeout=0.2)  # type: ignore[arg-type]
 
 
 class Untouchable:
@@ -126,3 +148,33 @@ def test_a_run_refused_before_it_formed_or_adopted_touches_no_host_at_its_end() 
 
     ledger = Ledger(before={"docker1": HostState.of(FakeHost())})  # type: ignore[arg-type]
     assert restore([Untouchable()], ledger, "swarmproof-x", "x") == []  # type: ignore[list-item]
+
+
+class PartlyJoined:
+    """A node of a formation that failed part way: in the swarm or not, leaving when told."""
+
+    def __init__(self, hostname: str, state: str) -> None:
+        self.hostname = hostname
+        self.state = state
+        self.docker = self
+
+    @property
+    def swarm(self) -> PartlyJoined:
+        return self
+
+    def info(self) -> SimpleNamespace:
+        return SimpleNamespace(swarm=SimpleNamespace(local_node_state=self.state, node_id="", cluster=None,
+                                                     control_available=False, nodes=0))
+
+    def leave(self, force: bool = False) -> None:
+        if self.state == "inactive":
+            raise DockerException(["docker", "swarm", "leave"], 1)
+        self.state = "inactive"
+
+
+def test_a_formation_that_failed_part_way_is_left_on_every_host_that_joined() -> None:
+    from swarmproof.providers.ssh_swarm import leave_formed
+
+    nodes = [PartlyJoined("docker1", "active"), PartlyJoined("docker2", "active"), PartlyJoined("docker3", "inactive")]
+    assert leave_formed(nodes) == ["left the swarm the run formed on docker1, docker2"]  # type: ignore[arg-type]
+    assert [n.state for n in nodes] == ["inactive"] * 3
