@@ -82,6 +82,17 @@ def assert_all_ran(report: ET.Element, output: str) -> None:
 def test_a_session_forms_a_swarm_on_ssh_hosts_and_leaves_them_as_it_found_them(
         tmp_path: Path, ssh_hosts: TestHosts, build_engine: Engine, swarmproof_images: dict[str, str],
         record_property: Callable[[str, object], None]) -> None:
+    owner = ssh_hosts.nodes[1]  # the host's owner has things of their own there, which must stay
+    owner.sh(f"docker network create owners-net && docker volume create owners-vol && docker create --name "
+             f"owners-box -v owners-vol:/data --network owners-net {swarmproof_images['base']} true").checked()
+    try:
+        bystanders_stay(tmp_path, ssh_hosts, build_engine, swarmproof_images, record_property)
+    finally:
+        owner.sh("docker rm -f owners-box; docker volume rm owners-vol; docker network rm owners-net").checked()
+
+
+def bystanders_stay(tmp_path: Path, ssh_hosts: TestHosts, build_engine: Engine, swarmproof_images: dict[str, str],
+                    record_property: Callable[[str, object], None]) -> None:
     before = ssh_hosts.state()
     with ExecWatch(build_engine, ssh_hosts) as watch:
         start = watch.mark()
