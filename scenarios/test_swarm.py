@@ -7,9 +7,19 @@ import pytest
 
 from swarmproof import asserts, swarm
 from swarmproof.cluster import Cluster
-from swarmproof.config import HOSTNAMES
+from swarmproof.inventory import MANAGERS
+from swarmproof.plugin.state import state
 
 pytestmark = pytest.mark.swarm
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Each node of the session's swarm by its name (the inventory's with --provider ssh):
+    ``hostname`` every node, ``manager`` the managers (the first three)."""
+    hostnames = state(metafunc.config).settings.hostnames
+    for name, values in (("hostname", hostnames), ("manager", hostnames[:MANAGERS])):
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(name, values)
 
 
 def test_three_managers_ready(swarm_cluster: Cluster) -> None:
@@ -20,9 +30,9 @@ def test_exactly_one_leader(swarm_cluster: Cluster) -> None:
     asserts.assert_one_leader(swarm_cluster.members())
 
 
-@pytest.mark.parametrize("hostname", HOSTNAMES)
-def test_raft_quorum_healthy_seen_from(swarm_cluster: Cluster, hostname: str) -> None:
+def test_raft_quorum_healthy_seen_from(swarm_cluster: Cluster, manager: str) -> None:
     """Every manager sees the quorum whole and the same leader, and can act as a manager."""
+    hostname = manager
     node = swarm_cluster.node(hostname)
     view = swarm.members(node.docker)
     asserts.assert_quorum(view)
@@ -30,10 +40,10 @@ def test_raft_quorum_healthy_seen_from(swarm_cluster: Cluster, hostname: str) ->
     assert [m.hostname for m in swarm.leaders(view)] == [m.hostname for m in swarm.leaders(swarm_cluster.members())]
     info = node.docker.info().swarm
     assert info.control_available, f"{hostname} does not accept manager commands"
-    assert (info.managers, info.nodes) == (3, 3), f"{hostname} counts managers/nodes {info.managers}/{info.nodes}"
+    expected = (MANAGERS, len(swarm_cluster.nodes))
+    assert (info.managers, info.nodes) == expected, f"{hostname} counts managers/nodes {info.managers}/{info.nodes}"
 
 
-@pytest.mark.parametrize("hostname", HOSTNAMES)
 def test_node_daemon_and_swarm_ports(swarm_cluster: Cluster, hostname: str) -> None:
     host = swarm_cluster.node(hostname).host
     assert host.process.filter(comm="dockerd"), f"no dockerd process on {hostname}"
@@ -42,15 +52,14 @@ def test_node_daemon_and_swarm_ports(swarm_cluster: Cluster, hostname: str) -> N
     assert host.socket("udp://7946").is_listening, f"{hostname} has no 7946/udp socket (gossip)"
 
 
-@pytest.mark.parametrize("hostname", HOSTNAMES)
 def test_vxlan_port_bound_with_overlay_in_use(swarm_cluster: Cluster, overlay_in_use: str, hostname: str) -> None:
     host = swarm_cluster.node(hostname).host
     assert host.socket("udp://0.0.0.0:4789").is_listening, (
         f"{hostname} runs a task of {overlay_in_use} on {swarm_cluster.network} but 4789/udp (VXLAN) is not bound")
 
 
-@pytest.mark.parametrize("hostname", HOSTNAMES)
-def test_mynet_is_swarm_overlay_on_every_manager(swarm_cluster: Cluster, hostname: str) -> None:
+def test_mynet_is_swarm_overlay_on_every_manager(swarm_cluster: Cluster, manager: str) -> None:
+    hostname = manager
     docker = swarm_cluster.node(hostname).docker
     name = swarm_cluster.network
     found = [n for n in docker.network.list(filters=[("name", name)]) if n.name == name]
