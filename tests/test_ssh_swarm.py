@@ -144,7 +144,8 @@ class Untouchable:
 
 
 def test_a_run_refused_before_it_formed_or_adopted_touches_no_host_at_its_end() -> None:
-    from swarmproof.providers.ssh import Ledger, restore
+    from swarmproof.providers.ssh import Ledger
+    from swarmproof.providers.ssh_swarm import restore
 
     ledger = Ledger(before={"docker1": HostState.of(FakeHost())})  # type: ignore[arg-type]
     assert restore([Untouchable()], ledger, "swarmproof-x", "x") == []  # type: ignore[list-item]
@@ -178,3 +179,10 @@ def test_a_formation_that_failed_part_way_is_left_on_every_host_that_joined() ->
     nodes = [PartlyJoined("docker1", "active"), PartlyJoined("docker2", "active"), PartlyJoined("docker3", "inactive")]
     assert leave_formed(nodes) == ["left the swarm the run formed on docker1, docker2"]  # type: ignore[arg-type]
     assert [n.state for n in nodes] == ["inactive"] * 3
+
+
+def test_dockerds_own_networks_are_the_same_after_a_restart_but_a_remade_network_is_not() -> None:
+    from swarmproof.providers.ssh_swarm import network_key
+
+    assert network_key("a" * 64, "bridge") == network_key("b" * 64, "bridge")
+    assert network_key("a" * 64, "owners-net") != network_key("b" * 64, "owners-net")
