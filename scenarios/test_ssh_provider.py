@@ -46,7 +46,7 @@ TESTS = 29  # test_swarm's, test_quorum's, test_dns_vip's and test_galera_discov
 # Why a test of the session may skip: the VIP's traffic on an engine without ip_vs (as here);
 # the chaos scenario's writer through the mesh, once its other checks passed; chaos on hosts
 # without --allow-disruption.
-NO_IP_VS = "needs ip_vs: the engine's kernel has no IP_VS"
+NO_IP_VS = "needs ip_vs: the hosts' kernels lack IP_VS (absent on docker1, docker2, docker3)"
 CHAOS_CHECKED = "the rescheduling, quorum and rejoin checks above passed"
 NO_DISRUPTION = "unless you pass --allow-disruption"
 WITHHELD = ("galera", "wordpress")  # what the last host lacks, so that the session must send it

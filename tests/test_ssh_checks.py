@@ -69,3 +69,13 @@ def test_a_closed_port_is_one_line_in_seconds_with_what_to_do(tmp_path: Path) ->
 ])
 def test_ssh_refusals_get_what_to_do(said: str, expected: str) -> None:
     assert expected in _hint(said)
+
+
+def test_vips_need_ip_vs_on_every_host_and_the_verdict_says_where_it_lacks() -> None:
+    from swarmproof.providers.ssh_checks import ip_vs_reason, ip_vs_verdict
+
+    assert ip_vs_verdict({"docker1": "loaded", "docker2": "loadable", "docker3": "loaded"}) == (
+        True, "loadable on docker2; loaded on docker1, docker3")
+    ip_vs, detail = ip_vs_verdict({"docker1": "loaded", "docker2": "absent", "docker3": "modinfo: ERROR"})
+    assert (ip_vs, detail) == (False, "absent on docker2, docker3; loaded on docker1")
+    assert ip_vs_reason(detail).startswith("the hosts' kernels lack IP_VS (absent on docker2, docker3;")
