@@ -88,14 +88,35 @@ class FakeKind:
 
     def remove(self, item: str, **_: object) -> None:
         if item in self.stubborn:
-            raise DockerException(["docker", "rm", item], 1)
+            raise DockerException(["docker", "rm", item], 1, stderr=b"Error response from daemon: no, never")
         del self.items[item]
+
+
+class FakeNetworks(FakeKind):
+    """Networks, some holding endpoints with no container (a killed dockerd's ingress sandbox)."""
+
+    def __init__(self, *names: str) -> None:
+        super().__init__(*names)
+        self.endpoints: dict[str, set[str]] = {}
+
+    def inspect(self, network: str) -> SimpleNamespace:
+        return SimpleNamespace(containers={e: SimpleNamespace(name=e) for e in self.endpoints.get(network, ())})
+
+    def disconnect(self, network: str, endpoint: str, force: bool = False) -> None:
+        if not force:
+            raise DockerException(["docker", "network", "disconnect"], 1)
+        self.endpoints[network].discard(endpoint)
+
+    def remove(self, item: str, **_: object) -> None:
+        if self.endpoints.get(item):
+            raise DockerException(["docker", "network", "rm", item], 1, stderr=b"has active endpoints")
+        super().remove(item)
 
 
 class FakeHost:
     def __init__(self) -> None:
         self.container, self.volume = FakeKind("old-c"), FakeKind("old-v")
-        self.image, self.network = FakeKind("old-i"), FakeKind("bridge", "host")
+        self.image, self.network = FakeKind("old-i"), FakeNetworks("bridge", "host")
 
     def info(self) -> SimpleNamespace:
         return SimpleNamespace(swarm=SimpleNamespace(local_node_state="inactive", node_id="", cluster=None,
@@ -129,8 +150,19 @@ def test_what_will_not_go_is_named_after_its_wait() -> None:
     before = HostState.of(host)  # type: ignore[arg-type]
     host.network.add("docker_gwbridge")
     host.network.stubborn = ("docker_gwbridge",)
-    with pytest.raises(WaitTimeout, match="the networks the run made to be gone"):
+    with pytest.raises(WaitTimeout, match=r"the networks the run made to be gone.*docker_gwbridge "
+                                          r"\(Error response from daemon: no, never\)"):
         before.remove_made_since(host, loaded=set(), timeout=0.2)  # type: ignore[arg-type]
+
+
+def test_endpoints_a_killed_dockerd_left_are_forced_off_before_the_network_goes() -> None:
+    host = FakeHost()
+    before = HostState.of(host)  # type: ignore[arg-type]
+    host.network.add("ingress")
+    host.network.add("docker_gwbridge")
+    host.network.endpoints = {"ingress": {"ingress-endpoint"}, "docker_gwbridge": {"gateway_ingress-sbox"}}
+    assert before.remove_made_since(host, loaded=set(), timeout=0.2) == "2 network(s)"  # type: ignore[arg-type]
+    assert set(host.network.items) == {"bridge", "host"}
 
 
 class Untouchable:
