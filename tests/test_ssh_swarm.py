@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -9,6 +10,7 @@ from python_on_whales.exceptions import DockerException
 
 from swarmproof.errors import WaitTimeout
 from swarmproof.inventory import InventoryError
+from swarmproof.providers import ssh_swarm
 from swarmproof.providers.ssh_swarm import ADOPT, FORM, HostState, SwarmFacts, decide
 
 MANAGERS = ["docker1", "docker2", "docker3"]
@@ -98,9 +100,11 @@ class FakeNetworks(FakeKind):
     def __init__(self, *names: str) -> None:
         super().__init__(*names)
         self.endpoints: dict[str, set[str]] = {}
+        self.confirmed = False
 
     def inspect(self, network: str) -> SimpleNamespace:
-        return SimpleNamespace(containers={e: SimpleNamespace(name=e) for e in self.endpoints.get(network, ())})
+        return SimpleNamespace(containers={e: SimpleNamespace(name=e) for e in self.endpoints.get(network, ())},
+                               ingress=network == "ingress")
 
     def disconnect(self, network: str, endpoint: str, force: bool = False) -> None:
         if not force:
@@ -110,7 +114,16 @@ class FakeNetworks(FakeKind):
     def remove(self, item: str, **_: object) -> None:
         if self.endpoints.get(item):
             raise DockerException(["docker", "network", "rm", item], 1, stderr=b"has active endpoints")
+        if item == "ingress" and not self.confirmed:
+            return  # the CLI asked whether to remove the routing mesh, and no one said yes
         super().remove(item)
+
+    def remove_confirmed(self, item: str) -> None:
+        self.confirmed = True
+        try:
+            self.remove(item)
+        finally:
+            self.confirmed = False
 
 
 class FakeHost:
@@ -155,7 +168,9 @@ def test_what_will_not_go_is_named_after_its_wait() -> None:
         before.remove_made_since(host, loaded=set(), timeout=0.2)  # type: ignore[arg-type]
 
 
-def test_endpoints_a_killed_dockerd_left_are_forced_off_before_the_network_goes() -> None:
+def test_endpoints_a_killed_dockerd_left_are_forced_off_before_the_network_goes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ssh_swarm, "remove_ingress", lambda docker, network: docker.network.remove_confirmed(network))
     host = FakeHost()
     before = HostState.of(host)  # type: ignore[arg-type]
     host.network.add("ingress")
@@ -218,3 +233,13 @@ def test_dockerds_own_networks_are_the_same_after_a_restart_but_a_remade_network
 
     assert network_key("a" * 64, "bridge") == network_key("b" * 64, "bridge")
     assert network_key("a" * 64, "owners-net") != network_key("b" * 64, "owners-net")
+
+
+def test_the_routing_mesh_network_is_removed_with_the_clis_question_answered(tmp_path: Path) -> None:
+    asked = tmp_path / "asked"
+    cli = tmp_path / "docker"
+    cli.write_text(f"#!/bin/sh\necho \"$*\" > {asked}; read answer; echo \"$answer\" >> {asked}\n")
+    cli.chmod(0o755)
+    ssh_swarm.remove_ingress(SimpleNamespace(network=SimpleNamespace(docker_cmd=[str(cli), "--host", "unix:///x"])),
+                             "ingress")  # type: ignore[arg-type]
+    assert asked.read_text().splitlines() == ["--host unix:///x network rm ingress", "y"]
