@@ -11,6 +11,10 @@
 #   PRELOAD_TAR     into the VM's own image store (the node image, the base image);
 #   SEED_TAR        into a dockerd data root kept as the VM's volume SEED_VOLUME, from
 #                   which each node's /var/lib/docker is made by hard links (fixtures/seed.py).
+# A variant of the image (the Vagrant box: infra/vagrant/build-box.sh) gives instead:
+#   OVERLAY         the guest's configuration (default: overlay/ beside this script);
+#   EXTRA_PACKAGES  more packages, comma-separated;
+#   CUSTOMIZE       a script run with the root folder as its argument, after the overlay.
 set -euo pipefail
 out=$1
 mirror=${2:-http://deb.debian.org/debian}
@@ -19,14 +23,20 @@ work=$(mktemp -d "${out%/}.build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 root=$work/root
 
-packages=linux-image-amd64,systemd-sysv,udev,kmod,iproute2,iptables,docker.io,ca-certificates
+packages=linux-image-amd64,systemd-sysv,udev,kmod,iproute2,iptables,docker.io,ca-certificates${EXTRA_PACKAGES:+,$EXTRA_PACKAGES}
+overlay=${OVERLAY:-$here/overlay}
 debootstrap --variant=minbase --include="$packages" bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 \
   || { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
 
-# The guest's configuration, from overlay/ (owned by root, modes kept).
-cp -a "$here/overlay/." "$root/"
-chown -R 0:0 "$root/etc/systemd" "$root/usr/local"
-chroot "$root" systemctl enable systemd-networkd.service swarmproof-certs.service >/dev/null 2>&1
+# The guest's configuration, from the overlay (owned by root, modes kept).
+cp -a "$overlay/." "$root/"
+chown -R 0:0 "$root/etc" "$root/usr/local"
+if [ -z "${OVERLAY:-}" ]; then
+  chroot "$root" systemctl enable systemd-networkd.service swarmproof-certs.service >/dev/null 2>&1
+else
+  chroot "$root" systemctl enable systemd-networkd.service >/dev/null 2>&1
+fi
+[ -z "${CUSTOMIZE:-}" ] || bash "$CUSTOMIZE" "$root"
 # Nothing in the guest needs these; they only slow a TCG boot.
 chroot "$root" systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_reap.service \
   systemd-timesyncd.service >/dev/null 2>&1 || true
