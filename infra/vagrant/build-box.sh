@@ -3,7 +3,8 @@
 # (infra/vm/build.sh) with sshd, sudo and a `vagrant` user whose key is made here, for this
 # box alone. The guest boots its own kernel directly (no boot loader), as the VM engine's does.
 #
-#   build-box.sh OUT_DIR [MIRROR]   writes OUT_DIR/{swarmproof.box,vagrant_key,host_key.pub}
+#   build-box.sh OUT_DIR [MIRROR]   writes OUT_DIR/{swarmproof.box,vagrant_key,host_key.pub,vmlinuz}
+#                                   (vmlinuz: for the harness's probe of whether KVM boots it)
 #
 # PRELOAD_TAR (a `docker save` archive, optional) goes into the guest's own image store, so
 # that no image crosses at run time.
@@ -29,4 +30,5 @@ cp "$here/box.Vagrantfile" "$box/Vagrantfile"
 tar -C "$box" -cf "$work/swarmproof.box" metadata.json Vagrantfile box.img vmlinuz initrd.img
 
 mkdir -p "$out"
-mv "$work/swarmproof.box" "$work/vagrant_key" "$work/host_key.pub" "$out/"
+cp "$box/vmlinuz" "$work/vmlinuz"
+mv "$work/swarmproof.box" "$work/vagrant_key" "$work/host_key.pub" "$work/vmlinuz" "$out/"
