@@ -17,7 +17,7 @@ trap 'rm -rf "$work"' EXIT
 
 ssh-keygen -q -t ed25519 -N "" -C swarmproof-box -f "$work/vagrant_key"
 VAGRANT_PUBKEY=$work/vagrant_key.pub HOST_KEY_OUT=$work/host_key.pub OVERLAY=$here/overlay \
-  EXTRA_PACKAGES=openssh-server,sudo CUSTOMIZE=$here/customize.sh \
+  EXTRA_PACKAGES=openssh-server,sudo,dbus CUSTOMIZE=$here/customize.sh \
   bash "$here/../vm/build.sh" "$work/image" "$mirror"
 
 box=$work/box
