@@ -21,3 +21,17 @@ if pgrep -f "qemu-system-x86_64.*swarmproof-vm-" >/dev/null; then
   exit 1
 fi
 echo "assert-clean: no swarmproof VM is running"
+# Vagrant hosts: libvirt's domains, volumes and networks of a run are named sp-<run>-...
+if command -v virsh >/dev/null && virsh -c qemu:///system version >/dev/null 2>&1; then
+  left=$( {
+    virsh -c qemu:///system list --all --name
+    virsh -c qemu:///system vol-list default 2>/dev/null | awk 'NR > 2 {print $1}'
+    virsh -c qemu:///system net-list --all --name
+  } | grep '^sp-' || true)
+  if [ -n "$left" ]; then
+    echo "assert-clean: libvirt still has domains, volumes or networks of swarmproof runs:" >&2
+    echo "$left" >&2
+    exit 1
+  fi
+  echo "assert-clean: libvirt has no domain, volume or network of any swarmproof run"
+fi
