@@ -32,4 +32,12 @@ bash infra/setup.sh
   --deselect scenarios/test_ssh_provider.py::test_stop_pause_and_partition_of_ssh_hosts_heal
 .venv/bin/pytest scenarios --engine vm -m "engine and not walkthrough" --junitxml=.ci/reports/vm.xml
 .venv/bin/python infra/junit-check.py .ci/reports/vm.xml --no-skips --at-least 2
+# Vagrant hosts (three VMs of the swarmproof box, each with its own kernel: real ip_vs, VXLAN
+# between VMs): the swarm and the stack-independent mesh scenarios, nothing skipped.
+bash infra/vagrant/setup.sh
+.venv/bin/swarmproof images build --vagrant
+.venv/bin/pytest scenarios/test_swarm.py scenarios/test_routing_mesh.py::test_mesh_round_robin_probe \
+  scenarios/test_routing_mesh.py::test_host_mode_answers_only_where_a_task_runs --provider vagrant \
+  --junitxml=.ci/reports/vagrant.xml
+.venv/bin/python infra/junit-check.py .ci/reports/vagrant.xml --no-skips --at-least 16
 bash infra/assert-clean.sh
