@@ -29,8 +29,7 @@ debootstrap --variant=minbase --include="$packages" bookworm "$root" "$mirror" >
   || { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
 
 # The guest's configuration, from the overlay (owned by root, modes kept).
-cp -a "$overlay/." "$root/"
-chown -R 0:0 "$root/etc" "$root/usr/local"
+cp -a --no-preserve=ownership "$overlay/." "$root/"
 if [ -z "${OVERLAY:-}" ]; then
   chroot "$root" systemctl enable systemd-networkd.service swarmproof-certs.service >/dev/null 2>&1
 else
