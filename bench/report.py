@@ -1,8 +1,20 @@
-"""What every benchmark prints: per phase, the median and range over the rounds."""
+"""What every benchmark prints: a phase's seconds, or per phase the median and range over the rounds."""
 
 from __future__ import annotations
 
 import statistics
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def timed(label: str, action: Callable[[], T]) -> T:
+    started = time.monotonic()
+    result = action()
+    print(f"{label}: {time.monotonic() - started:.1f} s", flush=True)
+    return result
 
 
 def print_medians(results: list[dict[str, float]]) -> None:

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
-from swarmproof import probes, stack
+from mesh import mesh_probe
+from report import timed
+
 from swarmproof.capabilities import probe
 from swarmproof.cluster import Cluster
 from swarmproof.config import Settings
@@ -27,27 +26,6 @@ from swarmproof.images import TASK_IMAGES, ImageBuilder
 from swarmproof.progress import Progress
 from swarmproof.run import Run
 from swarmproof.vm import Vm, VmImage, choose_accel
-from swarmproof.waits import Wait
-
-T = TypeVar("T")
-MESH_STACK = Path(__file__).resolve().parent.parent / "infra" / "stack" / "mesh-probe.yml"
-
-
-def timed(label: str, action: Callable[[], T]) -> T:
-    started = time.monotonic()
-    result = action()
-    print(f"{label}: {time.monotonic() - started:.1f} s", flush=True)
-    return result
-
-
-def mesh_probe(cluster: Cluster, base: str) -> None:
-    manager = cluster.nodes[0]
-    stack.deploy(manager, "meshprobe", MESH_STACK, {"SWARMPROOF_BASE_IMAGE": base})
-    stack.wait_replicas(manager.docker, "meshprobe_mesh", 3, timeout=600)
-    for node in cluster.nodes:
-        Wait(what=f"mesh answer on {node.hostname}", probe=lambda n=node: probes.served_by(n.endpoint(8080)),
-             timeout=120).until()
-        probes.answers(node.endpoint(8080), 12)
 
 
 def main() -> None:

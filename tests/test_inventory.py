@@ -91,7 +91,7 @@ def test_an_inventory_of_two_hosts_is_a_usage_error_before_anything_starts(pytes
 
 @pytest.mark.parametrize(("options", "expected"), [
     (["--engine", "vm"], "*--engine=vm does not apply to the ssh provider (it takes auto or local)*"),
-    (["--keep-cluster"], "*--keep-cluster and --reuse-cluster are for nodes the harness makes*"),
+    (["--keep-cluster"], "*--keep-cluster and --reuse-cluster do not apply to the ssh provider: its hosts are yours*"),
     (["-n", "2"], "*the ssh provider does not run under pytest-xdist yet*"),
 ])
 def test_options_the_ssh_provider_cannot_honour_are_usage_errors(pytester: pytest.Pytester, options: list[str],

@@ -1,5 +1,5 @@
 """The vagrant provider's pure parts: the run's networks, the Vagrantfile's environment, the
-inventory made from `vagrant ssh-config`, and the domains' descriptions."""
+inventory made from `vagrant ssh-config`."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ import pytest
 
 from swarmproof.errors import SwarmproofError
 from swarmproof.providers.vagrant_config import (
-    description,
     inventory_of,
     known_hosts_lines,
-    owner_of,
     parse_ssh_config,
     subnets,
     vagrant_env,
@@ -51,7 +49,9 @@ def test_the_vagrantfile_is_given_the_runs_settings() -> None:
     env = vagrant_env("0a1b2c3d", "host:1:2", ["docker1", "docker2", "docker3"], "swarmproof-abc",
                       Path("/k"), "qemu", 2048, 2, Path("/run/.vagrant"))
     assert env["SWARMPROOF_HOSTS"] == "docker1,docker2,docker3" and env["SWARMPROOF_DRIVER"] == "qemu"
-    assert env["VAGRANT_DOTFILE_PATH"] == "/run/.vagrant" and env["SWARMPROOF_OWNER"] == "host:1:2"
+    assert env["VAGRANT_DOTFILE_PATH"] == "/run/.vagrant"
+    assert env["SWARMPROOF_DESCRIPTION"] == "swarmproof run 0a1b2c3d owner host:1:2"
+    assert env["VAGRANT_CHECKPOINT_DISABLE"] == "1"  # no call to HashiCorp's servers
     assert env["SWARMPROOF_SUBNET"] == subnets("0a1b2c3d")[0]
 
 
@@ -74,7 +74,3 @@ def test_a_host_vagrant_does_not_know_is_named(tmp_path: Path) -> None:
         inventory_of(parse_ssh_config(SSH_CONFIG), ["docker1", "docker2", "docker3", "docker4"], "0a1b2c3d",
                      tmp_path / "key", tmp_path / "known_hosts", tmp_path / "inventory.yml")
 
-
-def test_a_domains_description_names_its_run_and_owner() -> None:
-    assert owner_of(description("0a1b2c3d", "host:123:456")) == ("0a1b2c3d", "host:123:456")
-    assert owner_of("somebody's VM") is None

@@ -1,0 +1,113 @@
+"""The vagrant provider's bad input: each miss is a usage error in one line, before anything is
+made. Vagrant, virsh and qemu are stand-in scripts here (only what they answer matters); the
+Vagrantfile check runs the real `vagrant validate` where Vagrant is installed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+OUR_PATH = os.environ.get("PATH", os.defpath)  # before a test replaces it
+PLUGINS = "vagrant-libvirt (0.11.2, system)"
+NO_SOCKET = ("error: failed to connect to the hypervisor\n"
+             "error: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory")
+
+
+def stand_in(folder: Path, name: str, script: str) -> None:
+    path = folder / name
+    path.write_text(f"#!/bin/sh\n{script}\n")
+    path.chmod(0o755)
+
+
+@pytest.fixture
+def tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A PATH of stand-ins that all answer well; a test breaks one of them."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    stand_in(folder, "vagrant", f'[ "$1" = plugin ] && echo "{PLUGINS}"; exit 0')
+    stand_in(folder, "virsh", "exit 0")
+    stand_in(folder, "qemu-system-x86_64", "exit 0")
+    monkeypatch.setenv("PATH", str(folder))
+    return folder
+
+
+def refused(pytester: pytest.Pytester, *options: str) -> pytest.RunResult:
+    started = time.monotonic()
+    result = pytester.runpytest("--provider", "vagrant", *options)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str() + result.stderr.str()
+    assert time.monotonic() - started < 20
+    return result
+
+
+@pytest.mark.parametrize(("options", "expected"), [
+    (["--engine", "vm"], "*--engine=vm does not apply to the vagrant provider (it takes auto or local)*"),
+    (["--keep-cluster"], "*--keep-cluster and --reuse-cluster do not apply to the vagrant provider: "
+                         "its hosts are destroyed*"),
+    (["-n", "2"], "*the vagrant provider does not run under pytest-xdist yet*"),
+    (["--vagrantfile", "/nowhere/Vagrantfile"], "*--vagrantfile=/nowhere/Vagrantfile: no such file*"),
+])
+def test_options_the_vagrant_provider_cannot_honour_are_usage_errors(
+        pytester: pytest.Pytester, tools: Path, options: list[str], expected: str) -> None:
+    refused(pytester, *options).stderr.fnmatch_lines([expected])
+
+
+def test_a_vagrantfile_without_the_vagrant_provider_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    (pytester.path / "Vagrantfile").write_text("")
+    result = pytester.runpytest("--vagrantfile", str(pytester.path / "Vagrantfile"))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--vagrantfile is for --provider vagrant*"])
+
+
+@pytest.mark.parametrize(("missing", "expected"), [
+    ("vagrant", "*--provider vagrant: vagrant is not installed (install Vagrant and its libvirt provider*"),
+    ("virsh", "*virsh (libvirt's client) is not installed*"),
+    ("qemu-system-x86_64", "*qemu-system-x86_64 (libvirt runs the hosts with it) is not installed*"),
+])
+def test_a_missing_tool_is_named(pytester: pytest.Pytester, tools: Path, missing: str, expected: str) -> None:
+    (tools / missing).unlink()
+    refused(pytester).stderr.fnmatch_lines([expected])
+
+
+def test_vagrant_without_its_libvirt_provider_is_said(pytester: pytest.Pytester, tools: Path) -> None:
+    stand_in(tools, "vagrant", "echo 'No plugins installed.'")
+    refused(pytester).stderr.fnmatch_lines(["*vagrant has no libvirt provider (vagrant-libvirt)*"])
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    (NO_SOCKET, "*libvirtd does not answer at qemu:///system: error: Failed to connect socket*start it:*"),
+    ("error: Failed to connect socket to '/var/run/libvirt/libvirt-sock': Permission denied",
+     "*libvirtd refuses this user at qemu:///system*join the libvirt group*"),
+])
+def test_a_libvirtd_that_does_not_answer_is_told_from_one_that_refuses(
+        pytester: pytest.Pytester, tools: Path, answer: str, expected: str) -> None:
+    stand_in(tools, "virsh", f"echo \"{answer}\" >&2; exit 1")
+    refused(pytester).stderr.fnmatch_lines([expected])
+
+
+def test_a_missing_storage_pool_is_said(pytester: pytest.Pytester, tools: Path) -> None:
+    stand_in(tools, "virsh", 'case "$*" in *pool-info*) echo "error: no pool" >&2; exit 1;; esac; exit 0')
+    refused(pytester).stderr.fnmatch_lines(["*libvirt has no storage pool 'default'*infra/vagrant/setup.sh*"])
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('Vagrant.configure("2") do |config|\n  oops(\n', "*Vagrantfile:2: syntax error*"),
+    ('Vagrant.configure("2") do |config|\n  config.vm.boxx = "x"\nend\n',
+     "*does not validate: The following settings shouldn't exist: boxx*"),
+])
+def test_a_vagrantfile_that_does_not_parse_is_one_line(pytester: pytest.Pytester, tools: Path,
+                                                       monkeypatch: pytest.MonkeyPatch, text: str,
+                                                       expected: str) -> None:
+    real = shutil.which("vagrant", path=OUR_PATH)
+    if real is None:
+        pytest.skip("Vagrant is not installed here: `vagrant validate` of a broken Vagrantfile needs it "
+                    "(bash infra/vagrant/setup.sh installs it)")
+    (tools / "vagrant").unlink()
+    stand_in(tools, "vagrant", f'[ "$1" = plugin ] && echo "{PLUGINS}" && exit 0; exec {real} "$@"')
+    monkeypatch.setenv("PATH", f"{tools}:{OUR_PATH}")  # docker too: the stack file is checked first
+    bad = pytester.path / "Vagrantfile"
+    bad.write_text(text)
+    refused(pytester, "--vagrantfile", str(bad)).stderr.fnmatch_lines([expected])
