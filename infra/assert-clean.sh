@@ -22,6 +22,12 @@ if pgrep -f "qemu-system-x86_64.*swarmproof-vm-" >/dev/null; then
 fi
 echo "assert-clean: no swarmproof VM is running"
 # Vagrant hosts: libvirt's domains, volumes and networks of a run are named sp-<run>-...
+# A libvirtd that does not answer hides what it holds: its definitions on disk still tell.
+if compgen -G "/etc/libvirt/qemu/sp-*.xml" >/dev/null && ! virsh -c qemu:///system version >/dev/null 2>&1; then
+  echo "assert-clean: libvirt has domains of swarmproof runs defined, and libvirtd does not answer:" >&2
+  ls /etc/libvirt/qemu/sp-*.xml >&2
+  exit 1
+fi
 if command -v virsh >/dev/null && virsh -c qemu:///system version >/dev/null 2>&1; then
   left=$( {
     virsh -c qemu:///system list --all --name

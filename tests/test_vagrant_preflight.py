@@ -13,6 +13,7 @@ import pytest
 
 OUR_PATH = os.environ.get("PATH", os.defpath)  # before a test replaces it
 PLUGINS = "vagrant-libvirt (0.11.2, system)"
+POOL_RUNNING = 'case "$*" in *pool-info*) echo "State:          running";; esac; exit 0'
 NO_SOCKET = ("error: failed to connect to the hypervisor\n"
              "error: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory")
 
@@ -29,7 +30,7 @@ def tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "bin"
     folder.mkdir()
     stand_in(folder, "vagrant", f'[ "$1" = plugin ] && echo "{PLUGINS}"; exit 0')
-    stand_in(folder, "virsh", "exit 0")
+    stand_in(folder, "virsh", POOL_RUNNING)
     stand_in(folder, "qemu-system-x86_64", "exit 0")
     monkeypatch.setenv("PATH", str(folder))
     return folder
@@ -88,9 +89,14 @@ def test_a_libvirtd_that_does_not_answer_is_told_from_one_that_refuses(
     refused(pytester).stderr.fnmatch_lines([expected])
 
 
-def test_a_missing_storage_pool_is_said(pytester: pytest.Pytester, tools: Path) -> None:
-    stand_in(tools, "virsh", 'case "$*" in *pool-info*) echo "error: no pool" >&2; exit 1;; esac; exit 0')
-    refused(pytester).stderr.fnmatch_lines(["*libvirt has no storage pool 'default'*infra/vagrant/setup.sh*"])
+@pytest.mark.parametrize(("answer", "expected"), [
+    ('echo "error: no pool" >&2; exit 1', "*libvirt has no storage pool 'default'*infra/vagrant/setup.sh*"),
+    ('echo "State:          inactive"', "*libvirt's storage pool 'default' is not running*pool-start default*"),
+])
+def test_a_storage_pool_missing_or_stopped_is_said(pytester: pytest.Pytester, tools: Path, answer: str,
+                                                  expected: str) -> None:
+    stand_in(tools, "virsh", f'case "$*" in *pool-info*) {answer};; esac; exit 0')
+    refused(pytester).stderr.fnmatch_lines([expected])
 
 
 @pytest.mark.parametrize(("text", "expected"), [

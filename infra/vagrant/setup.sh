@@ -23,17 +23,29 @@ for setting in 'user = "root"' 'group = "root"' 'security_driver = "none"'; do
   fi
 done
 
+if [ -n "${changed:-}" ] && virsh -c qemu:///system version >/dev/null 2>&1; then
+  # Its VMs keep running across a restart; only new ones take the setting.
+  if command -v systemctl >/dev/null && systemctl is-active -q libvirtd 2>/dev/null; then
+    systemctl restart libvirtd
+  else
+    pkill -x libvirtd && while pgrep -x libvirtd >/dev/null; do sleep 0.2; done
+  fi
+  say "restarted libvirtd for $conf to take effect"
+fi
 if ! virsh -c qemu:///system version >/dev/null 2>&1; then
   pgrep -x virtlogd >/dev/null || virtlogd -d
   libvirtd -d
   say "started virtlogd and libvirtd"
-elif [ -n "${changed:-}" ]; then
-  say "libvirtd was running: restart it for $conf to take effect"
 fi
 for _ in $(seq 1 50); do virsh -c qemu:///system version >/dev/null 2>&1 && break; sleep 0.2; done
 virsh -c qemu:///system pool-info default >/dev/null 2>&1 || {
   virsh -c qemu:///system pool-define-as default dir --target /var/lib/libvirt/images >/dev/null
   virsh -c qemu:///system pool-build default >/dev/null
   virsh -c qemu:///system pool-start default >/dev/null
+  virsh -c qemu:///system pool-autostart default >/dev/null
   say "made libvirt's storage pool default in /var/lib/libvirt/images"
 }
+if ! virsh -c qemu:///system pool-info default | grep -q '^State: *running'; then
+  virsh -c qemu:///system pool-start default >/dev/null
+  say "started libvirt's storage pool default"
+fi
