@@ -10,14 +10,17 @@ import pytest
 
 from swarmproof import command, libvirt
 from swarmproof.command import Done
+from swarmproof.errors import SwarmproofError
 from swarmproof.run import current_owner
 
 
 class FakeVirsh:
     """libvirt as virsh shows it: domains (name -> description), volumes, networks."""
 
-    def __init__(self, domains: dict[str, str], volumes: Sequence[str] = (), networks: Sequence[str] = ()) -> None:
+    def __init__(self, domains: dict[str, str], volumes: Sequence[str] = (), networks: Sequence[str] = (),
+                 stubborn: Sequence[str] = ()) -> None:
         self.domains, self.volumes, self.networks = dict(domains), list(volumes), list(networks)
+        self.stubborn = stubborn  # what libvirt refuses to remove
         self.removed: list[str] = []
 
     def __call__(self, argv: Sequence[str], timeout: float = 0, stdin: bytes | None = None,
@@ -26,8 +29,12 @@ class FakeVirsh:
         said = {"list": "\n".join(self.domains), "desc": self.domains.get(rest[0], "") if rest else "",
                 "vol-list": " Name   Path\n------\n" + "\n".join(f" {v}  /x/{v}" for v in self.volumes),
                 "net-list": "\n".join(self.networks)}.get(verb, "")
-        if verb in ("undefine", "vol-delete", "net-undefine"):
+        if verb in ("undefine", "vol-delete", "net-undefine") and rest[0] not in self.stubborn:
             self.removed.append(rest[0])
+            self.domains.pop(rest[0], None)
+            for kept in (self.volumes, self.networks):
+                if rest[0] in kept:
+                    kept.remove(rest[0])
         return Done(tuple(argv), 0, said, timeout)
 
 
@@ -71,3 +78,14 @@ def test_removing_a_run_takes_its_domains_volumes_networks_and_folder_and_nothin
     assert libvirt.remove_run("dead0001") == "1 domain(s), 1 volume(s), 1 network(s)"
     assert fake.removed == ["sp-dead0001-docker1", "sp-dead0001-docker1.img", "sp-dead0001-swarm"]
     assert not (runs / "dead0001").exists()
+
+
+def test_what_libvirt_will_not_remove_is_named(runs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(command, "attempt", FakeVirsh({"sp-dead0001-docker1": ""}, stubborn=["sp-dead0001-docker1"]))
+    with pytest.raises(SwarmproofError, match=r"^libvirt still has sp-dead0001-docker1 of run dead0001"):
+        libvirt.remove_run("dead0001")
+
+
+def test_the_owner_file_is_written_whole(tmp_path: Path) -> None:
+    libvirt.write_owner(tmp_path, "host:1:2")
+    assert (tmp_path / "owner").read_text() == "host:1:2" and not (tmp_path / "owner.partial").exists()

@@ -3,10 +3,13 @@ inventory made from `vagrant ssh-config`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
+from swarmproof import command
+from swarmproof.command import Done
 from swarmproof.errors import SwarmproofError
 from swarmproof.providers.vagrant_config import (
     inventory_of,
@@ -15,6 +18,7 @@ from swarmproof.providers.vagrant_config import (
     subnets,
     vagrant_env,
 )
+from swarmproof.vagrant_box import vagrant
 
 SSH_CONFIG = """Host docker1
   HostName 10.100.7.23
@@ -51,7 +55,6 @@ def test_the_vagrantfile_is_given_the_runs_settings() -> None:
     assert env["SWARMPROOF_HOSTS"] == "docker1,docker2,docker3" and env["SWARMPROOF_DRIVER"] == "qemu"
     assert env["VAGRANT_DOTFILE_PATH"] == "/run/.vagrant"
     assert env["SWARMPROOF_DESCRIPTION"] == "swarmproof run 0a1b2c3d owner host:1:2"
-    assert env["VAGRANT_CHECKPOINT_DISABLE"] == "1"  # no call to HashiCorp's servers
     assert env["SWARMPROOF_SUBNET"] == subnets("0a1b2c3d")[0]
 
 
@@ -74,3 +77,12 @@ def test_a_host_vagrant_does_not_know_is_named(tmp_path: Path) -> None:
         inventory_of(parse_ssh_config(SSH_CONFIG), ["docker1", "docker2", "docker3", "docker4"], "0a1b2c3d",
                      tmp_path / "key", tmp_path / "known_hosts", tmp_path / "inventory.yml")
 
+
+
+def test_no_vagrant_command_calls_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[Mapping[str, str]] = []
+    monkeypatch.setattr(command, "attempt", lambda argv, timeout, env: seen.append(env) or Done(tuple(argv), 0, "", 1))
+    vagrant("box", "list", timeout=1)
+    vagrant("up", timeout=1, env={"VAGRANT_CHECKPOINT_DISABLE": "0", "SWARMPROOF_RUN": "x"})
+    assert [(e["VAGRANT_CHECKPOINT_DISABLE"], e["VAGRANT_BOX_UPDATE_CHECK_DISABLE"]) for e in seen] == [("1", "1")] * 2
+    assert seen[1]["SWARMPROOF_RUN"] == "x"

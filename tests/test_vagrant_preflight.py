@@ -5,11 +5,16 @@ Vagrantfile check runs the real `vagrant validate` where Vagrant is installed.""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from pathlib import Path
 
 import pytest
+
+from swarmproof.errors import SwarmproofError
+from swarmproof.providers import vagrant_checks
+from swarmproof.providers.vagrant_checks import check_qemu_conf
 
 OUR_PATH = os.environ.get("PATH", os.defpath)  # before a test replaces it
 PLUGINS = "vagrant-libvirt (0.11.2, system)"
@@ -33,6 +38,9 @@ def tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     stand_in(folder, "virsh", POOL_RUNNING)
     stand_in(folder, "qemu-system-x86_64", "exit 0")
     monkeypatch.setenv("PATH", str(folder))
+    conf = tmp_path / "qemu.conf"
+    conf.write_text('user = "root"\ngroup = "root"\nsecurity_driver = "none"\n')
+    monkeypatch.setattr(vagrant_checks, "QEMU_CONF", conf)
     return folder
 
 
@@ -81,7 +89,7 @@ def test_vagrant_without_its_libvirt_provider_is_said(pytester: pytest.Pytester,
 @pytest.mark.parametrize(("answer", "expected"), [
     (NO_SOCKET, "*libvirtd does not answer at qemu:///system: error: Failed to connect socket*start it:*"),
     ("error: Failed to connect socket to '/var/run/libvirt/libvirt-sock': Permission denied",
-     "*libvirtd refuses this user at qemu:///system*join the libvirt group*"),
+     "*libvirtd refuses this user at qemu:///system*run as root*"),
 ])
 def test_a_libvirtd_that_does_not_answer_is_told_from_one_that_refuses(
         pytester: pytest.Pytester, tools: Path, answer: str, expected: str) -> None:
@@ -117,3 +125,30 @@ def test_a_vagrantfile_that_does_not_parse_is_one_line(pytester: pytest.Pytester
     bad = pytester.path / "Vagrantfile"
     bad.write_text(text)
     refused(pytester, "--vagrantfile", str(bad)).stderr.fnmatch_lines([expected])
+
+
+@pytest.mark.parametrize(("text", "wrong"), [
+    ('#user = "root"\nuser = "libvirt-qemu"\ngroup = "root"\nsecurity_driver = "none"\n', 'user = libvirt-qemu'),
+    ('user = "root"\ngroup = "root"\n', "security_driver = (unset)"),
+    ('user = "libvirt-qemu"\nuser = "root"\ngroup = "root"\nsecurity_driver = "none"\n', "user = libvirt-qemu"),
+])
+def test_qemu_run_so_that_it_cannot_read_the_boxs_kernel_is_said(tmp_path: Path, text: str, wrong: str) -> None:
+    conf = tmp_path / "qemu.conf"
+    conf.write_text(text)
+    said = rf"^libvirt's qemu cannot read the box's kernel: {conf} has .*{re.escape(wrong)}"
+    with pytest.raises(SwarmproofError, match=said):
+        check_qemu_conf(conf)
+
+
+def test_qemu_as_root_without_a_security_driver_passes(tmp_path: Path) -> None:
+    conf = tmp_path / "qemu.conf"
+    conf.write_text('# user = "qemu"\nuser = "root"\ngroup = "root"\nsecurity_driver = "none"\n')
+    check_qemu_conf(conf)
+    check_qemu_conf(tmp_path / "absent.conf")  # no libvirt configuration to read: libvirtd's own answer decides
+
+
+def test_a_box_that_is_missing_and_cannot_be_built_here_is_said_before_the_images(
+        pytester: pytest.Pytester, tools: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SWARMPROOF_CACHE", str(tmp_path / "empty-cache"))  # no box built there
+    refused(pytester).stderr.fnmatch_lines(["*the Vagrant box swarmproof-* is not built, and cannot build the "
+                                            "Vagrant box here: it needs root, debootstrap*"])

@@ -11,7 +11,7 @@
 #   PRELOAD_TAR     into the VM's own image store (the node image, the base image);
 #   SEED_TAR        into a dockerd data root kept as the VM's volume SEED_VOLUME, from
 #                   which each node's /var/lib/docker is made by hard links (fixtures/seed.py).
-# A variant of the image (the Vagrant box: infra/vagrant/build-box.sh) gives instead:
+# A variant of the image (the Vagrant box: infra/vagrant/box/build.sh) gives instead:
 #   OVERLAY         the guest's configuration (default: overlay/ beside this script);
 #   EXTRA_PACKAGES  more packages, comma-separated;
 #   CUSTOMIZE       a script run with the root folder as its argument, after the overlay.
