@@ -61,6 +61,14 @@ def test_a_closed_port_is_one_line_in_seconds_with_what_to_do(tmp_path: Path) ->
     assert "nothing listens for ssh at that address and port" in str(caught.value)
 
 
+@pytest.mark.parametrize(("silence", "count"), [(15.0, "3"), (45.0, "9"), (1.0, "1")])
+def test_a_connection_is_given_up_after_the_silence_its_hosts_are_allowed(tmp_path: Path, silence: float,
+                                                                           count: str) -> None:
+    host = InventoryHost("docker1", "root", "127.0.0.1", 22, "10.0.0.1", True)
+    args = SshOptions(None, None, tmp_path, silence).options(host)
+    assert args[args.index("-o", args.index("ServerAliveInterval=5")) + 1] == f"ServerAliveCountMax={count}"
+
+
 @pytest.mark.parametrize(("said", "expected"), [
     ("Host key verification failed.", "not in known_hosts"),
     ("@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @", "differs from known_hosts"),

@@ -1,5 +1,7 @@
-"""The operator's recovery of a lost quorum: the bootstrap is given until it takes. Galera
-ignores ``pc.bootstrap`` while a member's view changes, and the statement succeeds anyway."""
+"""Deployment's own logic over stand-in nodes and members: the tasks found and the nodes that
+did not answer; the operator's recovery of a lost quorum, whose bootstrap is given until it
+takes (Galera ignores ``pc.bootstrap`` while a member's view changes, and the statement
+succeeds anyway)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any, TypeVar
 import pytest
 
 from swarmproof.deployment import Deployment, Task
-from swarmproof.errors import WaitTimeout
+from swarmproof.errors import NoAnswer, WaitTimeout
 from swarmproof.galera import BOOTSTRAP_STATEMENT
 from swarmproof.waits import Wait
 
@@ -82,3 +84,39 @@ def test_a_bootstrap_that_never_takes_times_out_naming_the_member_and_its_log() 
     message = str(raised.value)
     assert "alone to report Primary" in message and "non-Primary" in message
     assert "ignoring 'pc.bootstrap'" in message
+
+
+class Listing:
+    """A node's docker that lists one running container of the service, or refuses."""
+
+    def __init__(self, hostname: str, refusal: str = "") -> None:
+        self.hostname, self.refusal = hostname, refusal
+        self.docker = SimpleNamespace(container=self)
+
+    def list(self, filters: object) -> list[SimpleNamespace]:
+        if self.refusal:
+            raise RuntimeError(f"docker ps failed\n{self.refusal}")
+        return [SimpleNamespace(name=f"galera_mysql-galera.1.{self.hostname}", state=SimpleNamespace(running=True))]
+
+
+def deployment_on(*nodes: Listing) -> Deployment:
+    pace = SimpleNamespace(slowdown=1.0, probe_rest=0.0, commands_at_once=8)
+    return Deployment(SimpleNamespace(pace=pace, live_nodes=lambda: list(nodes)), {})  # type: ignore[arg-type]
+
+
+def test_tasks_name_the_nodes_that_did_not_answer() -> None:
+    deployment = deployment_on(Listing("docker1"), Listing("docker2", refusal="Cannot connect to the Docker daemon"))
+    assert [t.node.hostname for t in deployment.tasks("mysql-galera")] == ["docker1"]
+    assert deployment.unanswered == {"docker2": "Cannot connect to the Docker daemon"}
+    deployment.cluster.live_nodes = lambda: [Listing("docker1")]  # type: ignore[method-assign]
+    deployment.tasks("mysql-galera")
+    assert deployment.unanswered == {}
+
+
+def test_a_galera_wait_missing_members_on_silent_nodes_says_which() -> None:
+    deployment = deployment_on(Listing("docker1"), Listing("docker2", refusal="Cannot connect to the Docker daemon"))
+    deployment.galera_status = lambda task: {"wsrep_cluster_status": "Primary"}  # type: ignore[method-assign]
+    deployment._galera_logs = lambda: ""  # type: ignore[method-assign]
+    deployment.wait = lambda what, probe, done, timeout, **details: probe()  # type: ignore[method-assign]
+    with pytest.raises(NoAnswer, match=r"1 of 3 members found; .*docker2: Cannot connect to the Docker daemon"):
+        deployment.wait_galera(3)
