@@ -111,3 +111,13 @@ def test_commands_into_the_nodes_run_at_once_and_answer_in_order() -> None:
 
     assert at_once(probe, ["a", "b", "c"], limit=8) == ["A", "B", "C"]
     assert at_once(probe, [], limit=8) == []
+
+
+def test_running_tasks_are_read_from_one_formatted_listing() -> None:
+    listing = ("galera_etcd.1\tq1w2e3\tdocker2\tRunning 3 minutes ago\n"
+               "galera_mysql-galera.2\ta1b2c3\tdocker1\tStarting 4 seconds ago\n"
+               "\\_ galera_etcd.1\tz9y8x7\tdocker1\tRunning 1 second ago\n"
+               "galera_wordpress.abcnode\tp0o9i8\t\tRunning 10 seconds ago\n"
+               "not a task line\n")
+    assert stack.parse_running(listing) == {"galera_etcd.1.q1w2e3": "docker2", "galera_etcd.1.z9y8x7": "docker1",
+                                            "galera_wordpress.abcnode.p0o9i8": "?"}
