@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -22,11 +24,14 @@ from typing import Any
 
 import pytest
 import yaml
+from python_on_whales import DockerClient
 
 from swarmproof import stack, swarm
 from swarmproof.engine import Engine
+from swarmproof.inventory import load as load_inventory
 from swarmproof.plugin.state import SessionState
 from swarmproof.progress import Progress
+from swarmproof.ssh import SshHost, SshOptions
 from swarmproof.testhosts import EngineWatch, TestHosts
 from swarmproof.waits import Wait
 
@@ -294,3 +299,48 @@ def test_hosts_in_mixed_swarm_states_are_refused_and_left_alone(
     finally:
         first.docker.swarm.leave(force=True)
         first.docker.network.remove("docker_gwbridge")  # what the init made, as it was before
+
+
+# A process that opens one host's master as the harness does, says so, and waits to be killed.
+HOLDER = """
+import sys, time
+from pathlib import Path
+from swarmproof import inventory, ssh
+hosts = inventory.load(Path(sys.argv[1]))
+options = ssh.SshOptions(hosts.identity_file, hosts.known_hosts, Path(sys.argv[2]), persist=int(sys.argv[3]))
+ssh.SshHost(hosts.hosts[0], options).open()
+print("open", flush=True)
+time.sleep(3600)
+"""
+PERSIST = 3  # seconds, for this test: the masters a session opens persist 300
+
+
+def master_pid(host: SshHost) -> int | None:
+    said = subprocess.run(host.ssh("-O", "check", host.spec.destination), capture_output=True, text=True, check=False)
+    found = re.search(r"pid=(\d+)", said.stdout + said.stderr)
+    return int(found.group(1)) if found else None
+
+
+def test_a_master_outlives_idleness_while_its_harness_lives_and_ends_once_it_dies(ssh_hosts: TestHosts) -> None:
+    # Scenarios may leave a host alone for minutes (they talk to the first manager): its master
+    # must not idle out under the run, taking the forwarded docker socket with it; and a harness
+    # killed outright must still leave no connection behind for good.
+    folder = Path(tempfile.mkdtemp(prefix="sp-lease-"))  # short: a control socket's path is limited
+    spec = load_inventory(ssh_hosts.inventory)
+    host = SshHost(spec.hosts[0], SshOptions(spec.identity_file, spec.known_hosts, folder))
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(ssh_hosts.inventory), str(folder), str(PERSIST)],
+                              cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        time.sleep(PERSIST * 4)  # the stimulus itself: nothing sent over the master meanwhile
+        pid = master_pid(host)
+        assert pid is not None, f"the master idled out after {PERSIST * 4} s while its harness lived"
+        assert DockerClient(host=host.docker_host).info().name == host.spec.name
+        holder.kill()
+        holder.wait()
+        Wait(what=f"the master (pid {pid}) to exit once its harness was killed", timeout=PERSIST + 30.0,
+             probe=lambda: Path(f"/proc/{pid}").exists(), done=lambda alive: not alive).until()
+    finally:
+        holder.kill()
+        host.close()
+        shutil.rmtree(folder, ignore_errors=True)

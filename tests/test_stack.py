@@ -39,7 +39,7 @@ FAILED = "q1\tgalera_db.1\tFailed 3 seconds ago\ttask: non-zero exit (1)"
 def docker(tasks: list[SimpleNamespace], logs: str = "", vanishing: int = 0, ps: str = FAILED) -> Any:
     script = CLI.format(ps=ps, logs=logs)
     return SimpleNamespace(service=FakeServices(tasks, vanishing),
-                           client_config=SimpleNamespace(client_call=["sh", "-c", script, "docker"]))
+                           client_config=SimpleNamespace(docker_cmd=["sh", "-c", script, "docker"]))
 
 
 def test_replicas_come_from_the_service_mode() -> None:
@@ -121,3 +121,12 @@ def test_running_tasks_are_read_from_one_formatted_listing() -> None:
                "not a task line\n")
     assert stack.parse_running(listing) == {"galera_etcd.1.q1w2e3": "docker2", "galera_etcd.1.z9y8x7": "docker1",
                                             "galera_wordpress.abcnode.p0o9i8": "?"}
+
+
+def test_the_cli_of_a_client_reaches_its_own_engine_not_the_local_one() -> None:
+    from python_on_whales import DockerClient
+
+    over_ssh = stack.cli(DockerClient(host="unix:///tmp/swarmproof-ssh-x/docker2.docker.sock"))
+    assert over_ssh[-2:] == ["--host", "unix:///tmp/swarmproof-ssh-x/docker2.docker.sock"]
+    in_a_node = stack.cli(DockerClient(client_call=["/bin/docker", "exec", "-i", "node1", "docker"]))
+    assert in_a_node[:5] == ["/bin/docker", "exec", "-i", "node1", "docker"]
