@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from swarmproof.deployment import Deployment, Task
+from swarmproof import discovery
+from swarmproof.deployment import Deployment
 from swarmproof.waits import Wait
 
 pytestmark = pytest.mark.dns
@@ -15,31 +16,8 @@ NAMES = ("mysql-galera", "etcd", "wordpress")
 
 
 def resolve(deployment: Deployment, base_image: str, names: list[str]) -> dict[str, set[str]]:
-    """Resolve names from one throwaway container on mynet; name -> addresses."""
-    script = 'for n in "$@"; do echo "$n $(getent ahostsv4 "$n" | awk \'{print $1}\' | sort -u | tr "\\n" " ")"; done'
-    manager = deployment.cluster.nodes[0].docker
-    output = manager.run(base_image, ["bash", "-c", script, "resolve", *names], remove=True,
-                         networks=[deployment.cluster.network])
-    answers = {}
-    for line in str(output).splitlines():
-        name, *addresses = line.split()
-        answers[name] = set(addresses)
-    return answers
-
-
-def vip(deployment: Deployment, name: str) -> str:
-    manager = deployment.cluster.nodes[0].docker
-    network_id = manager.network.inspect(deployment.cluster.network).id
-    service = manager.service.inspect(deployment.service(name))
-    for virtual_ip in service.endpoint.virtual_ips or []:
-        if virtual_ip.network_id == network_id:
-            return str(virtual_ip.addr).split("/")[0]
-    raise AssertionError(f"{name} has no virtual IP on {deployment.cluster.network}: {service.endpoint.virtual_ips}")
-
-
-def task_address(deployment: Deployment, task: Task) -> str:
-    container = task.node.docker.container.inspect(task.container)
-    return str(container.network_settings.networks[deployment.cluster.network].ip_address)
+    """Resolve names from one throwaway container on mynet on the first node; name -> addresses."""
+    return discovery.resolve(deployment.cluster.nodes[0], base_image, deployment.cluster.network, names)
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +28,13 @@ def answers(galera_stack: Deployment, swarmproof_images: dict[str, str]) -> dict
 @pytest.mark.parametrize("name", NAMES)
 def test_service_name_resolves_to_exactly_its_vip(galera_stack: Deployment, answers: dict[str, set[str]],
                                                   name: str) -> None:
-    expected = vip(galera_stack, name)
+    expected = discovery.vip(galera_stack, name)
     assert answers[name] == {expected}, f"{name} resolves to {sorted(answers[name])}; its VIP on mynet is {expected}"
 
 
 def test_tasks_name_resolves_to_exactly_the_three_galera_tasks(galera_stack: Deployment,
                                                               answers: dict[str, set[str]]) -> None:
-    expected = {task_address(galera_stack, t) for t in galera_stack.tasks("mysql-galera")}
+    expected = {discovery.task_address(galera_stack, t) for t in galera_stack.tasks("mysql-galera")}
     assert len(expected) == 3
     assert answers["tasks.mysql-galera"] == expected, (
         f"tasks.mysql-galera resolves to {sorted(answers['tasks.mysql-galera'])}; the tasks are at {sorted(expected)}")

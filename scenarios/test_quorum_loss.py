@@ -4,18 +4,16 @@ the nodes are back and an operator bootstraps the most advanced member."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 
 import pytest
 from python_on_whales.exceptions import DockerException
 
 from swarmproof import chaos, swarm
-from swarmproof.asserts import assert_no_write_lost
+from swarmproof.asserts import assert_names_resolve_everywhere, assert_no_write_lost
 from swarmproof.cluster import Cluster
 from swarmproof.deployment import SERVICES, Deployment, Task
 from swarmproof.waits import Wait
-from swarmproof.writer import Ledger, Writer
 
 pytestmark = [pytest.mark.chaos, pytest.mark.quorum]
 
@@ -25,21 +23,6 @@ RESYNC_TIMEOUT = 900.0
 # ("context deadline exceeded") until raft's election timeout has passed a few times and
 # it knows there is none.
 NO_LEADER_TIMEOUT = 60.0
-NEEDS_IP_VS = ("needs ip_vs: the writer goes through the routing mesh, which this engine's kernel cannot serve; "
-               "the election, quorum and recovery checks above passed")
-
-
-def writer_for(deployment: Deployment, cluster: Cluster, table: str) -> Writer | contextlib.nullcontext[None]:
-    """A writer through the mesh of the live nodes where the engine has one, else nothing."""
-    return deployment.writer(table) if cluster.capabilities.ip_vs else contextlib.nullcontext()
-
-
-def check_writes(deployment: Deployment, ledger: Ledger | None, table: str,
-                 record_property: Callable[[str, object], None]) -> None:
-    __tracebackhide__ = True
-    if ledger is None:
-        pytest.skip(NEEDS_IP_VS)
-    assert_no_write_lost(ledger, deployment.ids_held(table), record_property)
 
 
 def test_killed_leader_is_replaced_by_another_manager(steady_stack: Deployment, swarm_cluster: Cluster,
@@ -48,7 +31,7 @@ def test_killed_leader_is_replaced_by_another_manager(steady_stack: Deployment, 
     deployment, cluster = steady_stack, swarm_cluster
     victim = cluster.node(chaos.choose(cluster.members(), deployment.services_by_node(), leader=True))
     services = SERVICES if cluster.capabilities.ip_vs else ("etcd", "mysql-galera")
-    with writer_for(deployment, cluster, "leader_loss") as writer, chaos.Kill(cluster, victim) as kill:
+    with deployment.writer("leader_loss", away_from=[victim]) as writer, chaos.Kill(cluster, victim) as kill:
         view = Wait(what=f"a leader other than {victim.hostname}", probe=cluster.members,
                     done=lambda view: [m.hostname for m in swarm.leaders(view)] not in ([], [victim.hostname]),
                     timeout=(chaos.ELECTED_WITHIN + chaos.SLACK) * cluster.pace.slowdown).until()
@@ -60,7 +43,8 @@ def test_killed_leader_is_replaced_by_another_manager(steady_stack: Deployment, 
         deployment.wait_galera(3, RESYNC_TIMEOUT)
         record_timing("kill_to_galera_synced_s", kill.since_injected())
         record_timing("restart_to_node_ready_s", kill.heal())
-    check_writes(deployment, writer.stop() if writer else None, "leader_loss", record_property)
+    assert_no_write_lost(writer.stop(), deployment.ids_held("leader_loss"), record_property)
+    assert_names_resolve_everywhere(deployment)
 
 
 def lone_member(deployment: Deployment) -> Task:
@@ -87,7 +71,7 @@ def test_two_managers_lost_then_an_operator_recovers_galera(steady_stack: Deploy
     alone = lone_member(deployment)
     keep = alone.node
     victims = [n for n in cluster.nodes if n is not keep]
-    with writer_for(deployment, cluster, "quorum_loss") as writer:
+    with deployment.writer("quorum_loss", away_from=victims) as writer:
         with chaos.Kill(cluster, *victims) as kill:
             said = Wait(what=f"{keep.hostname} to report that the swarm has no leader",
                         probe=lambda: leaderless(keep.docker), done=lambda said: "does not have a leader" in said,
@@ -112,4 +96,5 @@ def test_two_managers_lost_then_an_operator_recovers_galera(steady_stack: Deploy
     assert status["wsrep_cluster_size"] == "1", f"{alone.container} was not alone: {status}"
     assert bootstrapped.container == alone.container, (
         f"recovery bootstrapped {bootstrapped.container}, not {alone.container}, the only member holding state")
-    check_writes(deployment, writer.stop() if writer else None, "quorum_loss", record_property)
+    assert_no_write_lost(writer.stop(), deployment.ids_held("quorum_loss"), record_property)
+    assert_names_resolve_everywhere(deployment)

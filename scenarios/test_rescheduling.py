@@ -15,7 +15,7 @@ from functools import partial
 import pytest
 
 from swarmproof import chaos, probes
-from swarmproof.asserts import assert_held_throughout, assert_no_write_lost
+from swarmproof.asserts import assert_held_throughout, assert_names_resolve_everywhere, assert_no_write_lost
 from swarmproof.cluster import Cluster
 from swarmproof.deployment import SERVICES, Deployment
 from swarmproof.watch import Watch
@@ -29,8 +29,8 @@ RESCHEDULE_TIMEOUT = 300.0
 # lacks by IST (every member starts from the history baked into the image), or else an SST.
 RESYNC_TIMEOUT = 900.0
 
-NEEDS_IP_VS = ("needs ip_vs: the writer and the WordPress client go through the routing mesh, which this "
-               "engine's kernel cannot serve; the rescheduling, quorum and rejoin checks above passed")
+NEEDS_IP_VS = ("needs ip_vs: the WordPress client goes through the routing mesh, which this engine's kernel "
+               "cannot serve; the rescheduling, quorum, rejoin and no-write-lost checks above passed")
 
 
 def test_killed_galera_node_is_relocated_and_rejoins(steady_stack: Deployment, swarm_cluster: Cluster,
@@ -47,8 +47,8 @@ def test_killed_galera_node_is_relocated_and_rejoins(steady_stack: Deployment, s
         primary = running.enter_context(Watch(
             "wsrep_cluster_status of the members on the surviving nodes",
             lambda: {t.container: deployment.galera_status(t)["wsrep_cluster_status"] for t in members}, interval=2.0))
+        writer = running.enter_context(deployment.writer("rescheduling", away_from=[victim]))
         if mesh:
-            writer = running.enter_context(deployment.writer("rescheduling"))
             wordpress = running.enter_context(Watch(
                 "WordPress answering through the surviving nodes' port 80",
                 lambda: probes.first_answer([n.endpoint(80) for n in survivors], partial(
@@ -62,13 +62,14 @@ def test_killed_galera_node_is_relocated_and_rejoins(steady_stack: Deployment, s
             record_timing("kill_to_galera_synced_s", kill.since_injected())
             primary.stop()
             record_timing("restart_to_node_ready_s", kill.heal())
-        ledger = writer.stop() if mesh else None
+        ledger = writer.stop()
 
     assert_held_throughout(primary, lambda statuses: set(statuses.values()) == {"Primary"})
-    if ledger is None:
+    assert_no_write_lost(ledger, deployment.ids_held("rescheduling"), record_property)
+    assert_names_resolve_everywhere(deployment)
+    if not mesh:
         pytest.skip(NEEDS_IP_VS)
     assert_held_throughout(wordpress, bool)
-    assert_no_write_lost(ledger, deployment.ids_held("rescheduling"), record_property)
 
 
 def test_killed_etcd_node_etcd_is_rescheduled_and_a_new_member_still_finds_its_peers(
@@ -101,3 +102,4 @@ def test_killed_etcd_node_etcd_is_rescheduled_and_a_new_member_still_finds_its_p
     assert set(held) == set(statuses), f"members that were Synced but could not be asked: {set(statuses) - set(held)}"
     assert set(held.values()) == {"1"}, f"not the cluster that was running (rows with {token} per member): {held}"
     assert "joining registered members" in log, f"{newcomer.container} did not join through etcd:\n{log[-2000:]}"
+    assert_names_resolve_everywhere(deployment)

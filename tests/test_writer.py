@@ -7,9 +7,10 @@ from collections import Counter
 import pytest
 
 from swarmproof.asserts import assert_no_write_lost
+from swarmproof.overlay_writer import SCRIPT, parse
 from swarmproof.secret import Secret
 from swarmproof.watch import Sample, Watch
-from swarmproof.writer import Ledger, Writer, create_table, select_ids
+from swarmproof.writer import Ledger, MeshWriter, create_table, select_ids
 
 
 def test_lost_ids_are_acknowledged_ids_a_member_lacks() -> None:
@@ -51,7 +52,7 @@ def test_no_write_lost_passes_records_and_fails_naming_what_is_missing() -> None
     recorded: dict[str, object] = {}
     ledger = Ledger(attempted=4, acknowledged={1, 2, 3})
     assert_no_write_lost(ledger, {"m1": [1, 2, 3], "m2": [1, 2, 3, 4]}, recorded.__setitem__)
-    assert recorded == {"writes_attempted": 4, "writes_acknowledged": 3, "writes_lost": 0}
+    assert recorded == {"writes_attempted": 4, "writes_acknowledged": 3, "writes_lost": 0, "writes_path": ""}
     with pytest.raises(AssertionError, match=r"acknowledged writes lost: .*lost 2.*m2 lacks \[1, 3\]"):
         assert_no_write_lost(ledger, {"m1": [1, 2, 3], "m2": [2]})
 
@@ -62,10 +63,32 @@ def test_a_writer_with_nothing_acknowledged_proves_nothing() -> None:
 
 
 def test_a_writer_counts_a_refused_insert_as_attempted_not_acknowledged() -> None:
-    with Writer(lambda: [("127.0.0.1", 1)], Secret("unused"), "t", interval=0.01) as writer:
+    with MeshWriter(lambda: [("127.0.0.1", 1)], Secret("unused"), "t", interval=0.01) as writer:
         while writer.ledger.attempted < 2:
             pass
     ledger = writer.stop()
     assert ledger.attempted >= 2 and not ledger.acknowledged
     assert sum(ledger.errors.values()) == ledger.attempted
     assert all(error.startswith("OperationalError") for error in ledger.errors)
+
+
+def test_the_overlay_clients_lines_make_the_same_books() -> None:
+    output = ("1733300000.100 1 10.0.1.5 ok\n"
+              "1733300000.200 2 10.0.1.6 err ERROR 2002 (HY000): Can't connect to server on '10.0.1.6' (115)\n"
+              "1733300000.300 3 - err no address for tasks.mysql-galera\n"
+              "1733300000.400 4 10.0.1.7 ok\n")
+    ledger = parse(output, path="overlay")
+    assert (ledger.attempted, ledger.acknowledged, ledger.path) == (4, {1, 4}, "overlay")
+    assert ledger.outcomes == [(1733300000.1, True), (1733300000.2, False), (1733300000.3, False), (1733300000.4, True)]
+    assert ledger.errors["no address for tasks.mysql-galera"] == 1
+
+
+def test_output_that_is_not_an_attempt_is_counted_not_dropped() -> None:
+    ledger = parse("1733300000.100 1 10.0.1.5 ok\nbash: mariadb: command not found\n")
+    assert ledger.attempted == 1
+    assert ledger.errors == Counter({"unexpected output: bash: mariadb: command not found": 1})
+
+
+def test_the_overlay_client_never_names_the_password_and_stops_on_its_file() -> None:
+    assert "MYSQL_PWD" not in SCRIPT and "-p" not in SCRIPT.split()
+    assert "/tmp/swarmproof-writer-stop" in SCRIPT and "tasks.$service" in SCRIPT
