@@ -1,0 +1,98 @@
+"""Soak: how often does a healthy run fail? Runs the scenarios N times, each on a fresh
+cluster, and prints one line per run and a summary. Not a test.
+
+    .venv/bin/python bench/soak.py N [--engine local] [--workers 2] [-- PYTEST ARGS...]
+
+Each run is ``pytest scenarios -n 2 --engine local`` (with the pytest arguments given
+after ``--`` added) and its own JUnit XML and diagnostics folder under ``--out``
+(default: a new folder in /tmp). A run's line: its number, passed / failed / skipped
+counts, seconds, and for each failing test its id and diagnostics folder. A gate that
+fails one healthy run in ten teaches people to press "re-run": the summary says how
+many runs were green.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Outcome:
+    """One run's verdict, read from its JUnit XML."""
+
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (test id, diagnostics folder or '')
+
+    @property
+    def green(self) -> bool:
+        return self.failed == 0 and self.passed > 0
+
+
+def outcome(junit: Path) -> Outcome:
+    """Counts and failing tests of a JUnit XML report (an error counts as a failure)."""
+    found = Outcome()
+    for case in ET.parse(junit).iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            found.failed += 1
+            folder = next((p.get("value", "") for p in case.iter("property") if p.get("name") == "diagnostics"), "")
+            found.failures.append((f"{case.get('classname')}::{case.get('name')}", folder))
+        elif case.find("skipped") is not None:
+            found.skipped += 1
+        else:
+            found.passed += 1
+    return found
+
+
+def line(number: int, result: Outcome, seconds: float, exit_code: int) -> str:
+    verdict = "green" if result.green and exit_code == 0 else f"RED (exit {exit_code})"
+    text = (f"run {number}: {verdict}: {result.passed} passed, {result.failed} failed, "
+            f"{result.skipped} skipped, {seconds:.0f} s")
+    return text + "".join(f"\n  {test}  diagnostics: {folder or '(none)'}" for test, folder in result.failures)
+
+
+def one_run(number: int, out: Path, engine: str, workers: int, extra: list[str]) -> tuple[Outcome, int, float]:
+    folder = out / f"run{number:02d}"
+    folder.mkdir(parents=True, exist_ok=True)
+    junit = folder / "scenarios.xml"
+    command = [sys.executable, "-m", "pytest", "scenarios", "-n", str(workers), "--engine", engine, "-q",
+               "-p", "no:cacheprovider", f"--junitxml={junit}", f"--diagnostics-dir={folder / 'diagnostics'}", *extra]
+    started = time.monotonic()
+    with (folder / "pytest.log").open("w") as log:
+        code = subprocess.run(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, check=False).returncode
+    seconds = time.monotonic() - started
+    return (outcome(junit) if junit.exists() else Outcome()), code, seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", type=int)
+    parser.add_argument("--engine", choices=("local", "vm"), default="local")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=None, help="where each run's report and log go")
+    parser.add_argument("pytest_args", nargs="*", help="after --: more arguments for pytest")
+    args = parser.parse_args()
+    out = args.out or Path(tempfile.mkdtemp(prefix="swarmproof-soak-"))
+    print(f"soak: {args.runs} runs of `pytest scenarios -n {args.workers} --engine {args.engine}`; "
+          f"reports in {out}", flush=True)
+    green = 0
+    for number in range(1, args.runs + 1):
+        result, code, seconds = one_run(number, out, args.engine, args.workers, args.pytest_args)
+        green += result.green and code == 0
+        print(line(number, result, seconds, code), flush=True)
+    print(f"soak: {green} of {args.runs} runs green")
+    return 0 if green == args.runs else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

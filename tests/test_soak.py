@@ -1,0 +1,36 @@
+"""bench/soak.py's verdict on a run, from its JUnit XML, without running pytest."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+from soak import line, outcome
+
+REPORT = """<testsuites><testsuite>
+<testcase classname="scenarios.test_swarm" name="test_three_managers"/>
+<testcase classname="scenarios.test_faults" name="test_faulted[partition]">
+  <properties><property name="diagnostics" value="/tmp/d/partition"/></properties>
+  <failure message="lost">lost</failure></testcase>
+<testcase classname="scenarios.test_routing_mesh" name="test_mesh"><skipped message="needs ip_vs"/></testcase>
+<testcase classname="scenarios.test_quorum" name="test_setup"><error message="boom"/></testcase>
+</testsuite></testsuites>"""
+
+
+def test_a_run_with_a_failure_is_red_and_names_the_test_and_its_diagnostics(tmp_path: Path) -> None:
+    junit = tmp_path / "r.xml"
+    junit.write_text(REPORT)
+    result = outcome(junit)
+    assert (result.passed, result.failed, result.skipped, result.green) == (1, 2, 1, False)
+    assert line(3, result, 61.4, 1).splitlines() == [
+        "run 3: RED (exit 1): 1 passed, 2 failed, 1 skipped, 61 s",
+        "  scenarios.test_faults::test_faulted[partition]  diagnostics: /tmp/d/partition",
+        "  scenarios.test_quorum::test_setup  diagnostics: (none)"]
+
+
+def test_a_run_that_passed_nothing_is_not_green(tmp_path: Path) -> None:
+    junit = tmp_path / "r.xml"
+    junit.write_text('<testsuite><testcase classname="c" name="t"><skipped message="x"/></testcase></testsuite>')
+    assert not outcome(junit).green
