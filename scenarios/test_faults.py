@@ -5,7 +5,8 @@ the overlay's VXLAN, which carries Galera's traffic, cut both ways).
 
 Each time swarm marks the node Down within its heartbeat bound, reschedules the node's
 Galera member onto the others, where it joins the two members left, which keep a Primary
-component throughout; a writer running through the fault loses no acknowledged insert;
+component throughout; a writer running through the fault loses no acknowledged insert and concurrent transfers
+conserve their total;
 healed, the node is a Ready manager again. Each step's seconds since the fault land in
 the JUnit XML.
 """
@@ -17,7 +18,7 @@ from collections.abc import Callable
 import pytest
 
 from swarmproof import chaos
-from swarmproof.asserts import assert_held_throughout, assert_names_resolve_everywhere, assert_no_write_lost
+from swarmproof.asserts import assert_held_throughout, assert_names_resolve_everywhere, assert_workload_intact
 from swarmproof.cluster import Cluster
 from swarmproof.deployment import Deployment
 from swarmproof.watch import Watch
@@ -41,7 +42,7 @@ def test_faulted_node_is_marked_down_its_member_relocated_and_it_rejoins(
                     lambda: {t.container: deployment.galera_status(t)["wsrep_cluster_status"] for t in members},
                     interval=2.0)
     table = f"fault_{fault.__name__.lower()}"
-    with primary, deployment.writer(table, away_from=[victim]) as writer, fault(cluster, victim) as faulted:
+    with primary, deployment.workload(table, away_from=[victim]) as workload, fault(cluster, victim) as faulted:
         record_timing("fault_to_node_down_s", faulted.wait_down())
         deployment.wait_replicas(("etcd", "mysql-galera"), lambda: RESCHEDULE_TIMEOUT, away_from=victim.hostname)
         record_timing("fault_to_replicas_running_s", faulted.since_injected())
@@ -51,5 +52,5 @@ def test_faulted_node_is_marked_down_its_member_relocated_and_it_rejoins(
         record_timing("heal_to_node_ready_s", faulted.heal())
 
     assert_held_throughout(primary, lambda statuses: set(statuses.values()) == {"Primary"})
-    assert_no_write_lost(writer.stop(), deployment.ids_held(table), record_property)
+    assert_workload_intact(deployment, workload, record_property)
     assert_names_resolve_everywhere(deployment)

@@ -10,7 +10,7 @@ import pytest
 from python_on_whales.exceptions import DockerException
 
 from swarmproof import chaos, swarm
-from swarmproof.asserts import assert_names_resolve_everywhere, assert_no_write_lost
+from swarmproof.asserts import assert_names_resolve_everywhere, assert_workload_intact
 from swarmproof.cluster import Cluster
 from swarmproof.deployment import SERVICES, Deployment, Task
 from swarmproof.waits import Wait
@@ -31,7 +31,7 @@ def test_killed_leader_is_replaced_by_another_manager(steady_stack: Deployment, 
     deployment, cluster = steady_stack, swarm_cluster
     victim = cluster.node(chaos.choose(cluster.members(), deployment.services_by_node(), leader=True))
     services = SERVICES if cluster.capabilities.ip_vs else ("etcd", "mysql-galera")
-    with deployment.writer("leader_loss", away_from=[victim]) as writer, chaos.Kill(cluster, victim) as kill:
+    with deployment.workload("leader_loss", away_from=[victim]) as workload, chaos.Kill(cluster, victim) as kill:
         view = Wait(what=f"a leader other than {victim.hostname}", probe=cluster.members,
                     done=lambda view: [m.hostname for m in swarm.leaders(view)] not in ([], [victim.hostname]),
                     timeout=(chaos.ELECTED_WITHIN + chaos.SLACK) * cluster.pace.slowdown).until()
@@ -43,7 +43,7 @@ def test_killed_leader_is_replaced_by_another_manager(steady_stack: Deployment, 
         deployment.wait_galera(3, RESYNC_TIMEOUT)
         record_timing("kill_to_galera_synced_s", kill.since_injected())
         record_timing("restart_to_node_ready_s", kill.heal())
-    assert_no_write_lost(writer.stop(), deployment.ids_held("leader_loss"), record_property)
+    assert_workload_intact(deployment, workload, record_property)
     assert_names_resolve_everywhere(deployment)
 
 
@@ -71,7 +71,7 @@ def test_two_managers_lost_then_an_operator_recovers_galera(steady_stack: Deploy
     alone = lone_member(deployment)
     keep = alone.node
     victims = [n for n in cluster.nodes if n is not keep]
-    with deployment.writer("quorum_loss", away_from=victims) as writer:
+    with deployment.workload("quorum_loss", away_from=victims) as workload:
         with chaos.Kill(cluster, *victims) as kill:
             said = Wait(what=f"{keep.hostname} to report that the swarm has no leader",
                         probe=lambda: leaderless(keep.docker), done=lambda said: "does not have a leader" in said,
@@ -96,5 +96,5 @@ def test_two_managers_lost_then_an_operator_recovers_galera(steady_stack: Deploy
     assert status["wsrep_cluster_size"] == "1", f"{alone.container} was not alone: {status}"
     assert bootstrapped.container == alone.container, (
         f"recovery bootstrapped {bootstrapped.container}, not {alone.container}, the only member holding state")
-    assert_no_write_lost(writer.stop(), deployment.ids_held("quorum_loss"), record_property)
+    assert_workload_intact(deployment, workload, record_property)
     assert_names_resolve_everywhere(deployment)

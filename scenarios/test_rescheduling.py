@@ -15,7 +15,7 @@ from functools import partial
 import pytest
 
 from swarmproof import chaos, probes
-from swarmproof.asserts import assert_held_throughout, assert_names_resolve_everywhere, assert_no_write_lost
+from swarmproof.asserts import assert_held_throughout, assert_names_resolve_everywhere, assert_workload_intact
 from swarmproof.cluster import Cluster
 from swarmproof.deployment import SERVICES, Deployment
 from swarmproof.watch import Watch
@@ -47,7 +47,7 @@ def test_killed_galera_node_is_relocated_and_rejoins(steady_stack: Deployment, s
         primary = running.enter_context(Watch(
             "wsrep_cluster_status of the members on the surviving nodes",
             lambda: {t.container: deployment.galera_status(t)["wsrep_cluster_status"] for t in members}, interval=2.0))
-        writer = running.enter_context(deployment.writer("rescheduling", away_from=[victim]))
+        workload = running.enter_context(deployment.workload("rescheduling", away_from=[victim]))
         if mesh:
             wordpress = running.enter_context(Watch(
                 "WordPress answering through the surviving nodes' port 80",
@@ -62,10 +62,10 @@ def test_killed_galera_node_is_relocated_and_rejoins(steady_stack: Deployment, s
             record_timing("kill_to_galera_synced_s", kill.since_injected())
             primary.stop()
             record_timing("restart_to_node_ready_s", kill.heal())
-        ledger = writer.stop()
+        workload.stop()
 
     assert_held_throughout(primary, lambda statuses: set(statuses.values()) == {"Primary"})
-    assert_no_write_lost(ledger, deployment.ids_held("rescheduling"), record_property)
+    assert_workload_intact(deployment, workload, record_property)
     assert_names_resolve_everywhere(deployment)
     if not mesh:
         pytest.skip(NEEDS_IP_VS)
@@ -73,7 +73,8 @@ def test_killed_galera_node_is_relocated_and_rejoins(steady_stack: Deployment, s
 
 
 def test_killed_etcd_node_etcd_is_rescheduled_and_a_new_member_still_finds_its_peers(
-        steady_stack: Deployment, swarm_cluster: Cluster, record_timing: Callable[[str, float], None]) -> None:
+        steady_stack: Deployment, swarm_cluster: Cluster, record_timing: Callable[[str, float], None],
+        record_property: Callable[[str, object], None]) -> None:
     deployment, cluster = steady_stack, swarm_cluster
     victim = cluster.node(deployment.node_running("etcd"))
     before = {t.container for t in deployment.tasks("mysql-galera")}
@@ -86,7 +87,7 @@ def test_killed_etcd_node_etcd_is_rescheduled_and_a_new_member_still_finds_its_p
                              "CREATE TABLE IF NOT EXISTS swarmproof.probe (token CHAR(16) PRIMARY KEY); "
                              f"INSERT INTO swarmproof.probe VALUES ('{token}')")
 
-    with chaos.Kill(cluster, victim) as kill:
+    with deployment.workload("etcd_loss", away_from=[victim]) as workload, chaos.Kill(cluster, victim) as kill:
         record_timing("kill_to_node_down_s", kill.wait_down())
         deployment.wait_replicas(("etcd", "mysql-galera"), lambda: RESCHEDULE_TIMEOUT, away_from=victim.hostname)
         deployment.wait_etcd(RESCHEDULE_TIMEOUT)
@@ -102,4 +103,5 @@ def test_killed_etcd_node_etcd_is_rescheduled_and_a_new_member_still_finds_its_p
     assert set(held) == set(statuses), f"members that were Synced but could not be asked: {set(statuses) - set(held)}"
     assert set(held.values()) == {"1"}, f"not the cluster that was running (rows with {token} per member): {held}"
     assert "joining registered members" in log, f"{newcomer.container} did not join through etcd:\n{log[-2000:]}"
+    assert_workload_intact(deployment, workload, record_property)
     assert_names_resolve_everywhere(deployment)

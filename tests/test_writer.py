@@ -91,4 +91,4 @@ def test_output_that_is_not_an_attempt_is_counted_not_dropped() -> None:
 
 def test_the_overlay_client_never_names_the_password_and_stops_on_its_file() -> None:
     assert "MYSQL_PWD" not in SCRIPT and "-p" not in SCRIPT.split()
-    assert "/tmp/swarmproof-writer-stop" in SCRIPT and "tasks.$service" in SCRIPT
+    assert "/tmp/swarmproof-client-stop" in SCRIPT and "tasks.$service" in SCRIPT
