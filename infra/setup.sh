@@ -19,7 +19,7 @@ python_env() {
       python3 -m venv .venv
     fi
   fi
-  .venv/bin/pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/pip install -q --disable-pip-version-check -e '.[dev,timeline]' 2>&1 | grep -v '^WARNING: Location' || true
   .venv/bin/python -c 'import swarmproof.plugin' || { say "the Python environment is broken: see the pip output above"; exit 1; }
 }
 

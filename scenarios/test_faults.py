@@ -21,6 +21,7 @@ from swarmproof import chaos
 from swarmproof.asserts import assert_held_throughout, assert_names_resolve_everywhere, assert_workload_intact
 from swarmproof.cluster import Cluster
 from swarmproof.deployment import Deployment
+from swarmproof.timeline import TimelineRecorder
 from swarmproof.watch import Watch
 
 pytestmark = [pytest.mark.chaos, pytest.mark.rescheduling]
@@ -32,7 +33,8 @@ RESYNC_TIMEOUT = 900.0
 @pytest.mark.parametrize("fault", [chaos.Stop, chaos.Pause, chaos.Partition], ids=["stop", "pause", "partition"])
 def test_faulted_node_is_marked_down_its_member_relocated_and_it_rejoins(
         fault: type[chaos.Fault], steady_stack: Deployment, swarm_cluster: Cluster,
-        record_timing: Callable[[str, float], None], record_property: Callable[[str, object], None]) -> None:
+        record_timing: Callable[[str, float], None], record_property: Callable[[str, object], None],
+        fault_timeline: TimelineRecorder) -> None:
     deployment, cluster = steady_stack, swarm_cluster
     victim = cluster.node(chaos.choose(cluster.members(), deployment.services_by_node(), leader=False,
                                        running="mysql-galera", avoiding=("etcd",)))
@@ -42,7 +44,8 @@ def test_faulted_node_is_marked_down_its_member_relocated_and_it_rejoins(
                     lambda: {t.container: deployment.galera_status(t)["wsrep_cluster_status"] for t in members},
                     interval=2.0)
     table = f"fault_{fault.__name__.lower()}"
-    with primary, deployment.workload(table, away_from=[victim]) as workload, fault(cluster, victim) as faulted:
+    with primary, deployment.workload(table, away_from=[victim]) as workload, fault_timeline.recording(workload), \
+            fault(cluster, victim) as faulted:
         record_timing("fault_to_node_down_s", faulted.wait_down())
         deployment.wait_replicas(("etcd", "mysql-galera"), lambda: RESCHEDULE_TIMEOUT, away_from=victim.hostname)
         record_timing("fault_to_replicas_running_s", faulted.since_injected())

@@ -13,6 +13,7 @@ from swarmproof import chaos, swarm
 from swarmproof.asserts import assert_names_resolve_everywhere, assert_workload_intact
 from swarmproof.cluster import Cluster
 from swarmproof.deployment import SERVICES, Deployment, Task
+from swarmproof.timeline import TimelineRecorder
 from swarmproof.waits import Wait
 
 pytestmark = [pytest.mark.chaos, pytest.mark.quorum]
@@ -27,11 +28,13 @@ NO_LEADER_TIMEOUT = 60.0
 
 def test_killed_leader_is_replaced_by_another_manager(steady_stack: Deployment, swarm_cluster: Cluster,
                                                       record_timing: Callable[[str, float], None],
-                                                      record_property: Callable[[str, object], None]) -> None:
+                                                      record_property: Callable[[str, object], None],
+                                                      fault_timeline: TimelineRecorder) -> None:
     deployment, cluster = steady_stack, swarm_cluster
     victim = cluster.node(chaos.choose(cluster.members(), deployment.services_by_node(), leader=True))
     services = SERVICES if cluster.capabilities.ip_vs else ("etcd", "mysql-galera")
-    with deployment.workload("leader_loss", away_from=[victim]) as workload, chaos.Kill(cluster, victim) as kill:
+    with deployment.workload("leader_loss", away_from=[victim]) as workload, fault_timeline.recording(workload), \
+            chaos.Kill(cluster, victim) as kill:
         view = Wait(what=f"a leader other than {victim.hostname}", probe=cluster.members,
                     done=lambda view: [m.hostname for m in swarm.leaders(view)] not in ([], [victim.hostname]),
                     timeout=(chaos.ELECTED_WITHIN + chaos.SLACK) * cluster.pace.slowdown).until()
@@ -66,12 +69,13 @@ def leaderless(docker: object) -> str:
 
 def test_two_managers_lost_then_an_operator_recovers_galera(steady_stack: Deployment, swarm_cluster: Cluster,
                                                             record_timing: Callable[[str, float], None],
-                                                            record_property: Callable[[str, object], None]) -> None:
+                                                            record_property: Callable[[str, object], None],
+                                                            fault_timeline: TimelineRecorder) -> None:
     deployment, cluster = steady_stack, swarm_cluster
     alone = lone_member(deployment)
     keep = alone.node
     victims = [n for n in cluster.nodes if n is not keep]
-    with deployment.workload("quorum_loss", away_from=victims) as workload:
+    with deployment.workload("quorum_loss", away_from=victims) as workload, fault_timeline.recording(workload):
         with chaos.Kill(cluster, *victims) as kill:
             said = Wait(what=f"{keep.hostname} to report that the swarm has no leader",
                         probe=lambda: leaderless(keep.docker), done=lambda said: "does not have a leader" in said,

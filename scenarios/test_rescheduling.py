@@ -18,6 +18,7 @@ from swarmproof.asserts import assert_held_throughout, assert_names_resolve_ever
 from swarmproof.cluster import Cluster
 from swarmproof.deployment import SERVICES, Deployment
 from swarmproof.providers import Node
+from swarmproof.timeline import TimelineRecorder
 from swarmproof.watch import Watch
 
 pytestmark = [pytest.mark.chaos, pytest.mark.rescheduling]
@@ -38,7 +39,8 @@ def galera_victim(deployment: Deployment, cluster: Cluster) -> Node:
 
 def test_killed_galera_node_is_relocated_and_rejoins(steady_stack: Deployment, swarm_cluster: Cluster,
                                                      record_timing: Callable[[str, float], None],
-                                                     record_property: Callable[[str, object], None]) -> None:
+                                                     record_property: Callable[[str, object], None],
+                                                     fault_timeline: TimelineRecorder) -> None:
     deployment, cluster = steady_stack, swarm_cluster
     victim = galera_victim(deployment, cluster)
     members = [t for t in deployment.tasks("mysql-galera") if t.node is not victim]
@@ -48,7 +50,7 @@ def test_killed_galera_node_is_relocated_and_rejoins(steady_stack: Deployment, s
                     lambda: {t.container: deployment.galera_status(t)["wsrep_cluster_status"] for t in members},
                     interval=2.0)
     with primary, deployment.workload("rescheduling", away_from=[victim]) as workload, \
-            chaos.Kill(cluster, victim) as kill:
+            fault_timeline.recording(workload), chaos.Kill(cluster, victim) as kill:
         record_timing("kill_to_node_down_s", kill.wait_down())
         deployment.wait_replicas(services, lambda: RESCHEDULE_TIMEOUT, away_from=victim.hostname)
         record_timing("kill_to_replicas_running_s", kill.since_injected())
@@ -82,7 +84,7 @@ def test_wordpress_keeps_answering_through_the_mesh_while_a_galera_node_dies(
 
 def test_killed_etcd_node_etcd_is_rescheduled_and_a_new_member_still_finds_its_peers(
         steady_stack: Deployment, swarm_cluster: Cluster, record_timing: Callable[[str, float], None],
-        record_property: Callable[[str, object], None]) -> None:
+        record_property: Callable[[str, object], None], fault_timeline: TimelineRecorder) -> None:
     deployment, cluster = steady_stack, swarm_cluster
     victim = cluster.node(deployment.node_running("etcd"))
     before = {t.container for t in deployment.tasks("mysql-galera")}
@@ -95,7 +97,8 @@ def test_killed_etcd_node_etcd_is_rescheduled_and_a_new_member_still_finds_its_p
                              "CREATE TABLE IF NOT EXISTS swarmproof.probe (token CHAR(16) PRIMARY KEY); "
                              f"INSERT INTO swarmproof.probe VALUES ('{token}')")
 
-    with deployment.workload("etcd_loss", away_from=[victim]) as workload, chaos.Kill(cluster, victim) as kill:
+    with deployment.workload("etcd_loss", away_from=[victim]) as workload, fault_timeline.recording(workload), \
+            chaos.Kill(cluster, victim) as kill:
         record_timing("kill_to_node_down_s", kill.wait_down())
         deployment.wait_replicas(("etcd", "mysql-galera"), lambda: RESCHEDULE_TIMEOUT, away_from=victim.hostname)
         deployment.wait_etcd(RESCHEDULE_TIMEOUT)
