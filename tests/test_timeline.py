@@ -31,7 +31,8 @@ def test_members_are_labelled_by_component_and_state() -> None:
     assert member_label({"wsrep_cluster_status": "non-Primary", "wsrep_local_state_comment": "Initialized"}) \
         == "non-Primary"
     assert member_label(OSError("gone")) == "no answer"
-    assert short("galera_mysql-galera.2.k3j4h5") == "galera_mysql-galera.2"
+    assert short("galera_mysql-galera.2.k3j4h5lm9") == "galera_mysql-galera.2.k3j4h"
+    assert short("plain") == "plain"
 
 
 def test_the_timeline_is_written_as_json_and_drawn(tmp_path: Path) -> None:
@@ -42,6 +43,8 @@ def test_the_timeline_is_written_as_json_and_drawn(tmp_path: Path) -> None:
                         faulted=[(0.0, []), (2.0, ["docker2"])],
                         members=[(0.0, {"m.1": "Primary Synced"}), (2.0, {"m.1": "non-Primary"})],
                         writes=[(0.5, True), (2.5, False)], transfers=[(1.0, True)])
-    json_file, picture = write(timeline, tmp_path / "sub" / "fault")
+    json_file, picture = write(timeline, tmp_path / "sub" / "scenarios_test_faults.py_test_fault_partition_")
     assert json.loads(json_file.read_text())["faulted"] == [[0.0, []], [2.0, ["docker2"]]]
-    assert picture.suffix == ".png" and picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert json_file.name == "scenarios_test_faults.py_test_fault_partition_.json"
+    assert picture.name == "scenarios_test_faults.py_test_fault_partition_.png"
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
