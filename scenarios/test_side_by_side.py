@@ -38,9 +38,11 @@ def second_session(tmp_path: Path) -> subprocess.Popen[str]:
     """The second run, its output in ``tmp_path``/second.log."""
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("PYTEST_XDIST", "PYTEST_ADDOPTS"))}
+    # From the repository, as a user runs it: its ini's `--dist loadfile` needs pytest-xdist
+    # loaded (without -n it stays idle); its own basetemp, so neither run prunes the other's.
     with (tmp_path / "second.log").open("w") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "--engine", "local", "-q",
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--engine", "local", "-q",
              f"--basetemp={tmp_path / 'basetemp'}", *SECOND_RUN],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
