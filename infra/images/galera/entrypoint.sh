@@ -4,6 +4,7 @@
 #   DISCOVERY_SERVICE     etcd host:port (v2 API)
 #   CLUSTER_NAME          the Galera cluster's name and its etcd key (default: galera)
 #   XTRABACKUP_PASSWORD   the SST user's password (state transfers use mariabackup)
+#   STRANDED_AFTER        seconds non-Primary beside a Primary peer before leaving (default 60)
 #
 # Discovery, under /v2/keys/galera/$CLUSTER_NAME in etcd:
 #   nodes/<address>   each member registers its overlay address with a TTL, refreshed
@@ -31,6 +32,9 @@ REFRESH=$((TTL / 6))  # registrations and the election key are refreshed this of
 # for longer than that, or it would bootstrap a second cluster beside the living one.
 GRACE=$((REFRESH + 2))
 WAIT=${DISCOVERY_WAIT:-300}
+# How long a member stays non-Primary beside a Primary component before it leaves (see
+# leave_when_stranded).
+STRANDED_AFTER=${STRANDED_AFTER:-60}
 KEYS=http://$DISCOVERY_SERVICE/v2/keys/galera/$CLUSTER_NAME
 DATADIR=/var/lib/mysql
 
@@ -132,19 +136,44 @@ refresh_registration() {
   done
 }
 
-# A member that has left the group for good sits Disconnected until it is restarted: seen
-# when an IST after an SST came one write set short ("Receiving IST failed, node restart
-# required"), and the healthcheck's start period would hide it from swarm for 15 minutes.
-# Leave (gracefully, as on a TERM) once it has been so for three looks: swarm restarts the
-# task, which joins again through etcd.
-leave_when_disconnected() {
-  local seen=0 status
+# A registered peer that answers Primary, if there is one (asked as root over SQL: the
+# same password on every member).
+primary_peer() {
+  local address
+  for address in $(registered); do
+    if [ "$(timeout 5 mariadb -h "$address" --connect-timeout=3 -NBe "SHOW STATUS LIKE 'wsrep_cluster_status'" \
+        2>/dev/null | cut -f2)" = Primary ]; then
+      echo "$address"; return 0
+    fi
+  done
+  return 1
+}
+
+# Leave (gracefully, as on a TERM) when this member is stranded, so that swarm restarts the
+# task and the new one joins again through etcd, as an operator would restart it:
+# - Disconnected for three looks: it has left the group for good, seen when an IST after an
+#   SST came one write set short ("Receiving IST failed, node restart required"), and the
+#   healthcheck's start period would hide it from swarm for 15 minutes;
+# - non-Primary for STRANDED_AFTER seconds while a registered peer answers Primary: after a
+#   partition heals a member can stay non-Primary for good ("sending install message for new
+#   primary component failed", upstream galera#174: it never retries). A non-Primary member
+#   commits nothing, so nothing acknowledged goes with it. Alone, with no Primary peer (the
+#   quorum lost), it keeps its data and waits for the operator's bootstrap.
+leave_when_stranded() {
+  local disconnected=0 stranded=0 status peer
+  local patience=$(( (STRANDED_AFTER + REFRESH - 1) / REFRESH ))
   while kill -0 "$SERVER" 2>/dev/null; do
     sleep "$REFRESH"
     status=$(mariadb -NBe "SHOW STATUS LIKE 'wsrep_cluster_status'" 2>/dev/null | cut -f2) || continue
-    if [ "$status" = "Disconnected" ]; then seen=$((seen + 1)); else seen=0; fi
-    if [ "$seen" -ge 3 ]; then
-      log "Galera left the group for good (Disconnected for $((seen * REFRESH))s): stopping so that swarm restarts this task"
+    if [ "$status" = "Disconnected" ]; then disconnected=$((disconnected + 1)); else disconnected=0; fi
+    if [ "$status" = "non-Primary" ]; then stranded=$((stranded + 1)); else stranded=0; fi
+    if [ "$disconnected" -ge 3 ]; then
+      log "Galera left the group for good (Disconnected for $((disconnected * REFRESH))s): stopping so that swarm restarts this task"
+      stop
+      return
+    fi
+    if [ "$stranded" -ge "$patience" ] && peer=$(primary_peer); then
+      log "stranded: non-Primary for $((stranded * REFRESH))s while $peer is Primary: stopping so that swarm restarts this task"
       stop
       return
     fi
@@ -188,7 +217,7 @@ main() {
     create_users
   fi
   refresh_registration &
-  leave_when_disconnected &
+  leave_when_stranded &
   local code=0
   wait "$SERVER" || code=$?
   # A TERM interrupts `wait` as soon as the trap has run: wait again for mariadbd's clean
