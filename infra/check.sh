@@ -30,6 +30,7 @@ bash infra/setup.sh
 .venv/bin/ruff check .
 .venv/bin/pytest tests --junitxml=.ci/reports/unit.xml
 .venv/bin/pytest scenarios -n 2 --engine local --junitxml=.ci/reports/local.xml \
+  --diagnostics-dir=.ci/reports/diagnostics --timeline-dir=.ci/reports/timelines \
   --deselect scenarios/test_ssh_provider.py::test_stop_pause_and_partition_of_ssh_hosts_heal
 # Each chaos scenario passed, its workload's books checked (none may be skipped here).
 .venv/bin/python infra/junit-check.py .ci/reports/local.xml --passed test_faults --passed test_quorum_loss \

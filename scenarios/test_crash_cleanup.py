@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import docker
@@ -31,12 +32,18 @@ def test_needs_a_cluster(swarm_cluster):
 '''
 
 
+def own_basetemp(root: Path) -> str:
+    """A basetemp of the session's own: pytest keeps only the three newest numbered basetemps
+    of a user, so a nested session left to number its own prunes the outer session's."""
+    return tempfile.mkdtemp(prefix="basetemp-", dir=root)
+
+
 def session(root: Path) -> subprocess.Popen[str]:
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("PYTEST_XDIST", "PYTEST_ADDOPTS"))}
     return subprocess.Popen(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "--engine", "local", "-s",
-         "test_needs_a_cluster.py"],
+         f"--basetemp={own_basetemp(root)}", "test_needs_a_cluster.py"],
         cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
 

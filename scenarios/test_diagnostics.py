@@ -46,7 +46,8 @@ def failed_session(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     env.pop("PYTEST_ADDOPTS", None)
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "--engine", "local",
-         f"--diagnostics-dir={paths['bundles']}", f"--junitxml={paths['junit']}", "test_fails_on_purpose.py"],
+         f"--basetemp={root / 'basetemp'}", f"--diagnostics-dir={paths['bundles']}", f"--junitxml={paths['junit']}",
+         "test_fails_on_purpose.py"],
         cwd=root, env=env, capture_output=True, text=True, timeout=SESSION_TIMEOUT, check=False)
     paths["output"].write_text(done.stdout + done.stderr)
     assert done.returncode == 1, f"the inner session should fail its one test (exit 1), got {done.returncode}:\n" \

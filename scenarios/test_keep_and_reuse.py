@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,8 +42,10 @@ def sessions(tmp_path: Path, build_engine: Engine) -> Iterator[list[str]]:
 def run_session(root: Path, outputs: list[str], *options: str) -> str:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST_XDIST", "PYTEST_ADDOPTS"))}
     env["XDG_CACHE_HOME"] = str(root / "cache")
+    # A basetemp of its own: a numbered one would prune the outer session's (pytest keeps three).
+    basetemp = tempfile.mkdtemp(prefix="basetemp-", dir=root)
     done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist",
-                           "--engine", "local", *options, "test_uses_a_cluster.py"],
+                           "--engine", "local", f"--basetemp={basetemp}", *options, "test_uses_a_cluster.py"],
                           cwd=root, env=env, capture_output=True, text=True, timeout=SESSION_TIMEOUT, check=False)
     output = done.stdout + done.stderr
     outputs.append(output)
