@@ -9,11 +9,16 @@ after ``--`` added) and its own JUnit XML and diagnostics folder under ``--out``
 counts, seconds, and for each failing test its id and diagnostics folder. A gate that
 fails one healthy run in ten teaches people to press "re-run": the summary says how
 many runs were green.
+
+Ten runs take hours, so a soak can go on later: give the same ``--out`` again and the
+numbering continues. Each run is also appended to ``soak.jsonl`` there, with the commit it
+ran, and the summary counts the whole log per commit.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -61,6 +66,34 @@ def line(number: int, result: Outcome, seconds: float, exit_code: int) -> str:
     return text + "".join(f"\n  {test}  diagnostics: {folder or '(none)'}" for test, folder in result.failures)
 
 
+def record(log: Path, number: int, commit: str, result: Outcome, seconds: float, exit_code: int) -> None:
+    entry = {"run": number, "commit": commit, "green": result.green and exit_code == 0, "exit": exit_code,
+             "passed": result.passed, "failed": result.failed, "skipped": result.skipped,
+             "seconds": round(seconds), "failures": [test for test, _ in result.failures]}
+    with log.open("a") as out:
+        out.write(json.dumps(entry) + "\n")
+
+
+def history(log: Path) -> list[dict]:
+    """The runs logged so far (none when the log does not exist)."""
+    return [json.loads(text) for text in log.read_text().splitlines() if text.strip()] if log.exists() else []
+
+
+def summary(runs: list[dict]) -> str:
+    """Green runs per commit, in the order the commits were first soaked."""
+    commits = list(dict.fromkeys(run["commit"] for run in runs))
+    parts = [f"{sum(r['green'] for r in runs if r['commit'] == c)} of "
+             f"{sum(r['commit'] == c for r in runs)} at {c}" for c in commits]
+    return f"soak log: {sum(r['green'] for r in runs)} of {len(runs)} runs green ({'; '.join(parts)})"
+
+
+def head() -> str:
+    found = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                           capture_output=True, text=True).stdout.strip()
+    return (found.stdout.strip() or "unknown") + ("+changes" if dirty else "")
+
+
 def one_run(number: int, out: Path, engine: str, workers: int, extra: list[str]) -> tuple[Outcome, int, float]:
     folder = out / f"run{number:02d}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -85,12 +118,16 @@ def main() -> int:
     out = args.out or Path(tempfile.mkdtemp(prefix="swarmproof-soak-"))
     print(f"soak: {args.runs} runs of `pytest scenarios -n {args.workers} --engine {args.engine}`; "
           f"reports in {out}", flush=True)
+    log, commit = out / "soak.jsonl", head()
+    first = len(history(log)) + 1
     green = 0
-    for number in range(1, args.runs + 1):
+    for number in range(first, first + args.runs):
         result, code, seconds = one_run(number, out, args.engine, args.workers, args.pytest_args)
         green += result.green and code == 0
+        record(log, number, commit, result, seconds, code)
         print(line(number, result, seconds, code), flush=True)
-    print(f"soak: {green} of {args.runs} runs green")
+    print(f"soak: {green} of {args.runs} runs green at {commit}")
+    print(summary(history(log)))
     return 0 if green == args.runs else 1
 
 

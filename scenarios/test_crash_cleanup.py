@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import docker
@@ -22,7 +23,6 @@ import pytest
 from swarmproof.cluster import Cluster
 from swarmproof.engine import Engine
 from swarmproof.run import LABEL_NODE, LABEL_OWNER, LABEL_RUN
-from swarmproof.waits import Wait
 
 pytestmark = [pytest.mark.harness]
 
@@ -38,25 +38,38 @@ def own_basetemp(root: Path) -> str:
     return tempfile.mkdtemp(prefix="basetemp-", dir=root)
 
 
+def default_sigint() -> None:
+    """Ctrl-C's default disposition in the session's process: a harness started in the
+    background (a shell's `cmd &` ignores SIGINT, and children inherit that) must not pass
+    the ignoring on, or the session never feels the interrupt this module sends."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def session(root: Path) -> subprocess.Popen[str]:
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("PYTEST_XDIST", "PYTEST_ADDOPTS"))}
     return subprocess.Popen(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "--engine", "local", "-s",
          f"--basetemp={own_basetemp(root)}", "test_needs_a_cluster.py"],
-        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        preexec_fn=default_sigint)
 
 
-def first_node_of(client: docker.DockerClient, session: subprocess.Popen[str]) -> str:
-    """The run id of the session's first node container, once there is one (found by its
-    owner's pid: other sessions, of other harness tests under xdist, may be provisioning too)."""
-    def runs_of_session() -> list[str]:
-        nodes = client.containers.list(all=True, filters={"label": LABEL_NODE}, ignore_removed=True)
-        return sorted({c.labels[LABEL_RUN] for c in nodes if f":{session.pid}:" in c.labels.get(LABEL_OWNER, "")})
-
-    # A node, not the capability probe's short-lived container: that one may be gone already.
-    return Wait(what=f"a node container of the session (pid {session.pid})", probe=runs_of_session,
-                timeout=300.0, interval=0.5).until()[0]
+def first_node_of(client: docker.DockerClient, session: subprocess.Popen[str], since: float) -> str:
+    """The run id of the session's first node container, as the engine's event stream reports
+    its creation (events since ``since``, before the session started, are replayed): found by
+    its owner's pid, since other sessions, of other harness tests under xdist, may be
+    provisioning too. Not by listing containers: on a busy engine a listing took so long that
+    the session had finished provisioning, and its test, before the interrupt was sent."""
+    until = time.time() + 300.0
+    events = client.events(since=int(since), until=int(until), decode=True,
+                           filters={"type": "container", "event": "create", "label": LABEL_NODE})
+    for event in events:
+        labels = (event.get("Actor") or {}).get("Attributes") or {}
+        if f":{session.pid}:" in labels.get(LABEL_OWNER, ""):
+            events.close()
+            return str(labels[LABEL_RUN])
+    raise AssertionError(f"no node container of the session (pid {session.pid}) was created within 300 s")
 
 
 def runs(client: docker.DockerClient) -> dict[str, list[str]]:
@@ -81,9 +94,10 @@ def test_a_run_killed_while_provisioning_is_removed_by_the_next_run(tmp_path: Pa
                                                                    client: docker.DockerClient) -> None:
     ours = swarm_cluster.ctx.run.run_id
 
+    since = time.time()
     killed = session(tmp_path)
     try:
-        victim = first_node_of(client, killed)
+        victim = first_node_of(client, killed, since)
     finally:
         os.killpg(killed.pid, signal.SIGKILL)
         killed.wait()
@@ -107,9 +121,10 @@ def left_of(client: docker.DockerClient, run_id: str) -> list[str]:
 
 def test_a_run_interrupted_while_provisioning_removes_what_it_made(tmp_path: Path,
                                                                   client: docker.DockerClient) -> None:
+    since = time.time()
     interrupted = session(tmp_path)
     try:
-        victim = first_node_of(client, interrupted)
+        victim = first_node_of(client, interrupted, since)
         os.killpg(interrupted.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
         output, _ = interrupted.communicate(timeout=300)
     finally:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from swarmproof.discovery import mismatches
+from swarmproof.discovery import Resolution, mismatches
 
 
 def test_nodes_that_answer_as_the_records_say_agree() -> None:
@@ -21,3 +21,10 @@ def test_a_stale_task_address_is_a_mismatch() -> None:
     wanted = {"tasks.etcd": {"10.0.1.3"}}
     assert mismatches(wanted, {"docker2": {"tasks.etcd": {"10.0.1.3", "10.0.1.4"}}}) == [
         "docker2: tasks.etcd -> ['10.0.1.3', '10.0.1.4'], expected ['10.0.1.3']"]
+
+
+def test_a_timeout_shows_only_where_nodes_disagree() -> None:
+    seen = {"docker1": {"etcd": {"10.0.1.2"}}}
+    assert repr(Resolution(seen, ["docker1: etcd -> [], expected ['10.0.1.2']"])) == (
+        "docker1: etcd -> [], expected ['10.0.1.2']")
+    assert repr(Resolution(seen, [])) == "every node answers as expected"

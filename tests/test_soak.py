@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from soak import line, outcome
+from soak import Outcome, history, line, outcome, record, summary
 
 REPORT = """<testsuites><testsuite>
 <testcase classname="scenarios.test_swarm" name="test_three_managers"/>
@@ -34,3 +34,14 @@ def test_a_run_that_passed_nothing_is_not_green(tmp_path: Path) -> None:
     junit = tmp_path / "r.xml"
     junit.write_text('<testsuite><testcase classname="c" name="t"><skipped message="x"/></testcase></testsuite>')
     assert not outcome(junit).green
+
+
+def test_the_log_carries_on_across_soaks_and_counts_green_runs_per_commit(tmp_path: Path) -> None:
+    log = tmp_path / "soak.jsonl"
+    assert history(log) == []
+    record(log, 1, "aaa", Outcome(passed=5), 60.2, 0)
+    record(log, 2, "aaa", Outcome(passed=4, failed=1, failures=[("t::x", "")]), 61, 1)
+    record(log, 3, "bbb", Outcome(passed=5), 59, 0)
+    runs = history(log)
+    assert [run["run"] for run in runs] == [1, 2, 3] and runs[1]["failures"] == ["t::x"]
+    assert summary(runs) == "soak log: 2 of 3 runs green (1 of 2 at aaa; 1 of 1 at bbb)"
