@@ -18,7 +18,7 @@ def recipes(tmp_path: Path) -> Path:
 def test_every_recipe_has_a_dockerfile_and_parents_come_first() -> None:
     seen: set[str] = set()
     for recipe in RECIPES:
-        assert (IMAGES_DIR / recipe.name / "Dockerfile").is_file()
+        assert (IMAGES_DIR / recipe.source / "Dockerfile").is_file()
         assert recipe.parent is None or recipe.parent in seen
         seen.add(recipe.name)
 
@@ -42,6 +42,15 @@ def test_a_changed_base_rebuilds_every_child(recipes: Path) -> None:
         dockerfile.write("# changed\n")
     after = plan_tags(recipes)
     assert all(after[name] != before[name] for name in before)
+
+
+def test_a_release_is_its_recipe_built_again_and_changes_with_it(recipes: Path) -> None:
+    before = plan_tags(recipes)
+    assert before["wordpress_v2"] == before["wordpress"] + "-v2"
+    assert before["wordpress_broken"] == before["wordpress"] + "-broken"
+    (recipes / "wordpress" / "Dockerfile").write_text("# changed\n", encoding="utf-8")
+    after = plan_tags(recipes)
+    assert after["wordpress_v2"] == after["wordpress"] + "-v2" != before["wordpress_v2"]
 
 
 def test_the_executable_bit_is_content(recipes: Path) -> None:

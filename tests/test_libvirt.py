@@ -24,7 +24,7 @@ class FakeVirsh:
         self.removed: list[str] = []
 
     def __call__(self, argv: Sequence[str], timeout: float = 0, stdin: bytes | None = None,
-                 env: object = None) -> Done:
+                 env: object = None, cwd: object = None) -> Done:
         verb, *rest = argv[len(libvirt.VIRSH):]
         said = {"list": "\n".join(self.domains), "desc": self.domains.get(rest[0], "") if rest else "",
                 "vol-list": " Name   Path\n------\n" + "\n".join(f" {v}  /x/{v}" for v in self.volumes),

@@ -7,6 +7,15 @@ install -d -m 0755 /run/wordpress /run/apache2 /var/lock/apache2
 install -m 0640 -g www-data /dev/null /etc/wordpress/config-default.php
 php /usr/local/share/wordpress-config.php
 printf 'Header always set X-Served-By "%s"\n' "$(hostname)" > /run/wordpress/served-by.conf
+RELEASE=$(cat /etc/swarmproof-release 2>/dev/null || echo v1)
+printf 'Header always set X-Swarmproof-Release "%s"\n' "$RELEASE" >> /run/wordpress/served-by.conf
+if [ "$RELEASE" = broken ]; then
+  # A bad release: it starts, and never answers (its healthcheck fails), until stopped; then
+  # it exits as a killed process does (143), never 0: swarm must see the task fail.
+  echo "wordpress-entrypoint: release $RELEASE serves nothing" >&2
+  trap 'exit 143' TERM INT WINCH
+  while :; do sleep 1 & wait $!; done
+fi
 
 create_database() {
   local attempt
