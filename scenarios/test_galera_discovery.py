@@ -4,7 +4,9 @@ three members started at the same instant elect exactly one bootstrapper, which 
 election for as long as it lives; a member that replaces a lost one joins the running
 cluster and receives only the write sets it lacks (IST: every member starts from the
 history baked into the image), and one without a datadir of its own receives it all (SST,
-by mariabackup with the walkthrough's XTRABACKUP_PASSWORD)."""
+by mariabackup with the walkthrough's XTRABACKUP_PASSWORD). Three members on volumes of their
+own (the stack gives each node one) that all lose power at once are recovered from the most
+advanced of them, whichever starts first."""
 
 from __future__ import annotations
 
@@ -43,13 +45,16 @@ class Discovery:
     env: dict[str, str] = field(default_factory=dict)
     members: list[Container] = field(default_factory=list)
 
-    def start_member(self, index: int, empty_datadir: bool = False) -> Container:
+    def start_member(self, index: int, empty_datadir: bool = False, volume: str = "",
+                     **env: str) -> Container:
         """A member from the image; ``empty_datadir``: on an empty tmpfs instead of the
-        image's datadir (it makes its system tables at start and has no Galera history)."""
+        image's datadir (it makes its system tables at start and has no Galera history);
+        ``volume``: the node's volume, as the stack gives it, on /var/lib/galera."""
         container = self.docker.container.run(
             self.tags["galera"], name=self.run.name(f"galera{index}"), detach=True, networks=[self.network],
-            envs=self.env, labels=self.run.labels(**{LABEL_ROLE: "galera-test"}),
-            tmpfs=["/var/lib/mysql"] if empty_datadir else [])
+            envs={**self.env, **env}, labels=self.run.labels(**{LABEL_ROLE: "galera-test"}),
+            tmpfs=["/var/lib/mysql"] if empty_datadir else [],
+            volumes=[(volume, "/var/lib/galera")] if volume else [])
         self.members.append(container)
         return container
 
@@ -114,6 +119,9 @@ def discovery(plain_docker: DockerClient, swarmproof_images: dict[str, str],
         if left:
             plain_docker.container.remove(left, force=True, volumes=True)
         plain_docker.network.remove(found.network)
+        volumes = plain_docker.volume.list(filters={"label": f"{LABEL_RUN}={swarmproof_run.run_id}"})
+        if volumes:
+            plain_docker.volume.remove(volumes)
 
 
 def test_members_started_at_once_elect_exactly_one_bootstrapper(discovery: Discovery) -> None:
@@ -193,3 +201,41 @@ def test_a_member_without_a_datadir_joins_by_sst_and_has_the_data(discovery: Dis
     assert state_transfer(logs) == "SST", "a member with no history did not receive a whole datadir"
     assert "mariabackup SST started on joiner" in logs, "the SST was not made by mariabackup"
     assert discovery.sql(newcomer, "SELECT COUNT(*) FROM probe.rows") == "3"
+
+
+def test_a_cluster_that_lost_power_whole_is_recovered_from_its_most_advanced_member(discovery: Discovery) -> None:
+    """A cluster of its own (its own name and etcd keys) on three nodes' volumes. One member
+    is frozen while the others commit more, then all three are killed at once (the power
+    cut) and started again, the one behind first: it waits for the others of its last
+    Primary component, the most advanced bootstraps and the cluster has every row."""
+    docker, labels = discovery.docker, discovery.run.labels(**{LABEL_ROLE: "galera-test"})
+    volumes = [docker.volume.create(discovery.run.name(f"node{i}-galera"), labels=labels).name for i in (1, 2, 3)]
+    env = {"CLUSTER_NAME": "coldstart"}
+    members = [discovery.start_member(10 + i, volume=volume, **env) for i, volume in enumerate(volumes)]
+    for member in members:
+        discovery.wait_healthy(member)
+    first, second, behind = members
+    discovery.sql(first, "CREATE DATABASE probe; CREATE TABLE probe.rows (id INT PRIMARY KEY); "
+                         "INSERT INTO probe.rows VALUES (1), (2), (3)")
+    discovery.wait_healthy(behind)
+    discovery.run_in(behind, ["sh", "-c", 'kill -STOP "$(pidof mariadbd)"'])
+    # Once the group has evicted the frozen member, the other two commit without it.
+    discovery.wait_healthy(first, size=2)
+    discovery.sql(second, "INSERT INTO probe.rows VALUES (4), (5), (6)")
+    docker.container.kill(members)
+    docker.container.remove(members, force=True)
+    restarted = [discovery.start_member(20, volume=volumes[2], **env)]
+    Wait(what="the member that is behind to wait for the others of its last Primary component",
+         probe=lambda: discovery.logs(restarted[0]), done=lambda logs: "not bootstrapping: waiting for" in logs,
+         timeout=CONVERGE_TIMEOUT, interval=1.0, logs=lambda: discovery.logs(restarted[0], tail=15)).until()
+    restarted += [discovery.start_member(21 + i, volume=volumes[i], **env) for i in (0, 1)]
+    for member in restarted:
+        discovery.wait_healthy(member)
+    logs = {member.name: discovery.logs(member) for member in restarted}
+    winners = [name for name, log in logs.items() if "won the bootstrap election" in log]
+    assert len(winners) == 1 and winners[0] != restarted[0].name, \
+        f"expected one of the two most advanced members to bootstrap, got {winners}"
+    assert all("recovered position" in log for log in logs.values()), "a member did not recover its position"
+    assert state_transfer(logs[restarted[0].name]) == "IST", "the member behind did not catch up by IST"
+    for member in restarted:
+        assert discovery.sql(member, "SELECT COUNT(*) FROM probe.rows") == "6", f"{member.name} lost rows"

@@ -10,7 +10,9 @@ completion was expected (``swarmproof deploy --wait`` exits 1, where ``docker st
 deploy`` exited 0), and as a pass where the rollback was the point. A stack whose update
 stops watching new tasks before their healthcheck can fail them is refused before it is
 deployed. A node is drained for maintenance and made active again: its tasks move, nothing
-is lost, and it takes tasks again.
+is lost, and it takes tasks again. Every node loses power at once and comes back: the swarm
+elects a leader, the Galera cluster is bootstrapped again from its most advanced member (each
+member's datadir is kept on its node), and every write acknowledged before the cut is there.
 
 Clients through the routing mesh (every node's 80) need ip_vs: those checks skip with the
 reason where the engine lacks it, and every other check runs. ``test_a_release_probe...``
@@ -26,22 +28,24 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from swarmproof import stack
+from swarmproof import chaos, stack
 from swarmproof.asserts import assert_held_throughout, assert_workload_intact
 from swarmproof.cluster import Cluster
 from swarmproof.deployment import Deployment, stack_variables
 from swarmproof.errors import StackFileError
-from swarmproof.galera import state_transfer
+from swarmproof.galera import Restart, state_transfer
 from swarmproof.http_clients import HttpClients
 from swarmproof.release import seconds
 from swarmproof.swarm import drained
 from swarmproof.upgrade import Report, release
 from swarmproof.waits import Wait
 from swarmproof.watch import Watch
+from swarmproof.writer import DATABASE
 
 pytestmark = pytest.mark.release
 
@@ -49,6 +53,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PROBE_FILE = ROOT / "infra" / "stack" / "release-probe.yml"
 PROBE_STACK = "releaseprobe"
 DRAIN_TIMEOUT = 600.0
+# From power back to three members Synced: each recovers its position, waits for the others
+# of its last Primary component, one bootstraps, the other two catch up.
+COLD_START_TIMEOUT = 900.0
 
 
 @pytest.fixture
@@ -242,6 +249,41 @@ def maintained_node(by_node: dict[str, set[str]]) -> str:
     if not both:
         raise LookupError(f"no node runs both a Galera member and a WordPress task: {by_node}")
     return next((host for host in both if "etcd" not in by_node[host]), both[0])
+
+
+@pytest.mark.chaos
+def test_after_every_node_lost_power_the_cluster_recovers_from_its_most_advanced_member(
+        first_release: Deployment, swarm_cluster: Cluster, record_timing: Callable[[str, float], None],
+        record_property: Callable[[str, object], None]) -> None:
+    """The writer and the transfers run until the cut (a client on a node that loses power
+    too is read from its log afterwards: what it printed before the cut is what it knew
+    acknowledged). On this kind of node a power loss kills every process at once; what they
+    had written to their files survives it (the host's kernel keeps it), as on a server
+    whose disks honour their flushes."""
+    deployment, cluster = first_release, swarm_cluster
+    deployment.settle(cluster.capabilities.ip_vs)  # one member per node, on its node's datadir
+    with deployment.workload("release_cold_start") as workload:
+        wait_rows(deployment, workload.name, 20, DRAIN_TIMEOUT * cluster.pace.slowdown)
+        cut_at = datetime.now(UTC)
+        with chaos.Kill(cluster, *cluster.nodes) as cut:
+            record_timing("power_back_to_swarm_ready_s", cut.heal())
+        deployment.wait_galera(3, COLD_START_TIMEOUT * cluster.pace.slowdown)
+        record_timing("cut_to_galera_synced_s", cut.since_injected())
+        assert_workload_intact(deployment, workload, record_property)
+    manager = cluster.manager().docker
+    restart = Restart.parse(str(manager.service.logs(deployment.service("mysql-galera"), since=cut_at)))
+    record_property("cold_start_recovered", restart.recovered)
+    record_property("cold_start_bootstrapper", ",".join(restart.bootstrappers))
+    assert not restart.from_behind(), restart.from_behind()
+    deployment.settle(cluster.capabilities.ip_vs)
+
+
+def wait_rows(deployment: Deployment, table: str, count: int, timeout: float) -> None:
+    """Until the writer's table holds ``count`` rows (on the first member)."""
+    member = deployment.tasks("mysql-galera")[0]
+    Wait(what=f"the writer's table {table} to hold {count} rows on {member.container}",
+         probe=lambda: int(deployment.sql(member, f"SELECT COUNT(*) FROM {DATABASE}.{table}")),
+         done=lambda rows: rows >= count, timeout=timeout, interval=1.0).until()
 
 
 @pytest.fixture

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from swarmproof.galera import Hopeless, most_advanced, parse_status, separate_clusters, state_transfer, unhealthy
+from swarmproof.galera import (
+    Hopeless,
+    Restart,
+    most_advanced,
+    parse_status,
+    separate_clusters,
+    state_transfer,
+    unhealthy,
+)
 
 SYNCED = ("wsrep_cluster_size\t3\nwsrep_cluster_status\tPrimary\nwsrep_local_state_comment\tSynced\n"
           "wsrep_ready\tON\nwsrep_connected\tON\nwsrep_cluster_state_uuid\tabc\n")
@@ -136,3 +144,30 @@ def test_overlapping_views_are_one_cluster_beside_a_separate_one() -> None:
 
 def test_a_datadir_from_another_history_at_the_same_seqno_is_an_sst() -> None:
     assert state_transfer(JOINED.format(local="11aa-22bb:3", received="88b8-11f1:3")) == "SST"
+
+
+RESTART_LOG = """\
+galera_mysql-galera.1.a@docker1    | galera-entrypoint: recovered position 6f1e-aa:41 after a crash
+galera_mysql-galera.2.b@docker2    | galera-entrypoint: recovered position 6f1e-aa:44 after a crash
+galera_mysql-galera.3.c@docker3    | galera-entrypoint: recovered position 6f1e-aa:44 after a crash
+galera_mysql-galera.1.a@docker1    | galera-entrypoint: not bootstrapping: 10.0.1.7 holds more of the history
+galera_mysql-galera.2.b@docker2    | galera-entrypoint: won the bootstrap election: starting a new cluster
+"""
+
+
+def test_a_restart_bootstrapped_from_the_most_advanced_member_is_right() -> None:
+    restart = Restart.parse(RESTART_LOG)
+    assert restart.bootstrappers == ("galera_mysql-galera.2.b@docker2",)
+    assert restart.recovered["galera_mysql-galera.1.a@docker1"] == 41
+    assert restart.from_behind() == ""
+
+
+def test_a_restart_bootstrapped_from_behind_says_who_held_more() -> None:
+    log = RESTART_LOG.replace("2.b@docker2    | galera-entrypoint: won", "1.a@docker1    | galera-entrypoint: won")
+    assert "bootstrapped at seqno 41 while another member held 44" in Restart.parse(log).from_behind()
+
+
+def test_a_restart_with_two_bootstrappers_or_none_is_wrong() -> None:
+    twice = RESTART_LOG + "galera_mysql-galera.3.c@docker3    | galera-entrypoint: won the bootstrap election\n"
+    assert "exactly one" in Restart.parse(twice).from_behind()
+    assert "got []" in Restart.parse("").from_behind()

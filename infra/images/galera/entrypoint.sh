@@ -6,6 +6,12 @@
 #   XTRABACKUP_PASSWORD   the SST user's password (state transfers use mariabackup)
 #   STRANDED_AFTER        seconds non-Primary beside a Primary peer before leaving (default 60)
 #
+# Data: where the node offers a volume on /var/lib/galera (the stack gives each node one),
+# the member's datadir lives there and outlives the task: the next member on that node (a
+# restart, a release, the node back from a power loss) takes up the history where the last
+# one left it. One member per node holds it (a lock); a second member on the same node,
+# after another node was lost, keeps its datadir in the container, as without a volume.
+#
 # Discovery, under /v2/keys/galera/$CLUSTER_NAME in etcd:
 #   nodes/<address>   each member registers its overlay address with a TTL, refreshed
 #                     while it is healthy (Synced, or a donor serving a state transfer);
@@ -17,6 +23,13 @@
 #                     machine its first start can outlast the TTL, and a lapsed key
 #                     would let a second member bootstrap a second cluster. (The original
 #                     Percona-Lab script let every member that found no peer bootstrap.)
+#   positions/<address>  "<seqno>:<uuid>:<address>" of each member waiting for the election:
+#                     the last write set its datadir holds, and its UUID in the Primary
+#                     component it was in when it went down, if it was (gvwstate.dat). Only
+#                     the most advanced member may win, and only once every member of that
+#                     saved component has said where it stands: after the whole cluster
+#                     lost power, it is recovered from the member that holds the most, as
+#                     an operator would (safe_to_bootstrap), not from whichever came first.
 set -euo pipefail
 
 : "${MYSQL_ROOT_PASSWORD:?MYSQL_ROOT_PASSWORD is required}"
@@ -36,7 +49,9 @@ WAIT=${DISCOVERY_WAIT:-300}
 # leave_when_stranded).
 STRANDED_AFTER=${STRANDED_AFTER:-60}
 KEYS=http://$DISCOVERY_SERVICE/v2/keys/galera/$CLUSTER_NAME
-DATADIR=/var/lib/mysql
+BAKED=/var/lib/mysql  # the image's datadir, with the baked history
+POOL=/var/lib/galera  # the node's volume, if it has one
+DATADIR=$BAKED
 
 log() { echo "galera-entrypoint: $*" >&2; }
 
@@ -75,16 +90,20 @@ peers() {
 # (members that are registered but do not answer yet, on a loaded machine, are waited for:
 # bootstrapping beside them would start a second cluster).
 choose_cluster_address() {
-  local found waited=0 alone=0
+  local found waited=0 alone=0 reason said=
   until found=$(peers) && [ -n "$found" ]; do
+    announce "$SEQNO"
     if [ -n "$(registered)" ]; then
       alone=0
     elif [ $((alone += 1)) -gt "$GRACE" ]; then
-      if curl -fsS -m 5 -X PUT "$KEYS/bootstrap?prevExist=false" -d value="$MY_ADDRESS" -d ttl="$TTL" \
-          -o /dev/null 2>/dev/null; then
+      reason=$(not_yet_mine)
+      if [ -z "$reason" ] && curl -fsS -m 5 -X PUT "$KEYS/bootstrap?prevExist=false" -d value="$MY_ADDRESS" \
+          -d ttl="$TTL" -o /dev/null 2>/dev/null; then
         log "won the bootstrap election: starting a new cluster"; echo "gcomm://"; return
       fi
-      [ "$alone" -gt $((GRACE + 1)) ] || log "another member bootstraps; waiting for it to register"
+      reason=${reason:-another member bootstraps; waiting for it to register}
+      [ "$reason" = "$said" ] || log "not bootstrapping: $reason"
+      said=$reason
     fi
     waited=$((waited + 1))
     [ "$waited" -lt "$WAIT" ] || { log "no live member registered within ${WAIT}s"; exit 1; }
@@ -93,19 +112,111 @@ choose_cluster_address() {
   log "joining registered members: $found"; echo "gcomm://$found"
 }
 
+# Our position for the election ("?" while we still recover it).
+announce() {
+  curl -fsS -m 5 -X PUT "$KEYS/positions/$MY_ADDRESS" -d value="$1:$MY_UUID:$MY_ADDRESS" -d ttl="$TTL" \
+    -o /dev/null 2>/dev/null || true
+}
+
+positions() {
+  curl -fsS -m 5 "$KEYS/positions" 2>/dev/null | grep -o '"value":"[^"]*"' | cut -d'"' -f4
+}
+
+# Why this member may not bootstrap (nothing: it may). It must hold the most of the history
+# among the members that said where they stand (ties go to the lowest address, so that one
+# member asks for the key), and every member of its saved component must have said so: the
+# one missing may hold more.
+not_yet_mine() {
+  local known uuid best
+  known=$(positions) || { echo "etcd did not list the members' positions"; return; }
+  for uuid in $VIEW; do
+    grep -q ":$uuid:" <<<"$known" \
+      || { echo "waiting for $uuid, a member of the last Primary component, to say where it stands"; return; }
+  done
+  if grep -q '^?' <<<"$known"; then echo "waiting for $(grep '^?' <<<"$known" | cut -d: -f3 | head -1) to recover its position"; return; fi
+  best=$(sort -t: -k1,1nr -k3,3 <<<"$known" | head -1)
+  if [ "${best##*:}" = "$MY_ADDRESS" ]; then return 0; fi
+  if [ "${best%%:*}" = "$SEQNO" ]; then echo "${best##*:} goes first (the same seqno, $SEQNO, and a lower address)"
+  else echo "${best##*:} holds more of the history (seqno ${best%%:*}; ours $SEQNO)"; fi
+}
+
 write_config() {
   install -d -o mysql -g mysql -m 0750 /run/mysqld
   install -m 0600 -o mysql -g mysql /dev/null /etc/mysql/mariadb.conf.d/99-member.cnf
   cat > /etc/mysql/mariadb.conf.d/99-member.cnf <<CNF
+[mysqld]
+datadir = $DATADIR
 [galera]
 wsrep_cluster_name = $CLUSTER_NAME
-wsrep_cluster_address = $CLUSTER_ADDRESS
 wsrep_node_address = $MY_ADDRESS
 wsrep_sst_auth = sst:$XTRABACKUP_PASSWORD
 CNF
   # For the healthcheck and the operator's `mariadb` in the container: no password on a command line.
   install -m 0600 /dev/null /root/.my.cnf
   printf '[client]\nuser=root\npassword=%s\n' "$MYSQL_ROOT_PASSWORD" > /root/.my.cnf
+}
+
+set_cluster_address() {
+  printf 'wsrep_cluster_address = %s\n' "$CLUSTER_ADDRESS" >> /etc/mysql/mariadb.conf.d/99-member.cnf
+}
+
+# The node's datadir if this member is the first on the node to claim it (a lock that we
+# and mariadbd hold for as long as the container lives), made from the image's the first
+# time; else the image's own.
+claim_datadir() {
+  [ -d "$POOL" ] || return 0
+  exec 9>"$POOL/datadir.lock"
+  if ! flock -n 9; then
+    exec 9>&-
+    log "another member on this node holds the node's datadir: this one keeps its data in the container"
+    return 0
+  fi
+  if [ ! -d "$POOL/data" ]; then
+    rm -rf "$POOL/data.new"
+    cp -a "$BAKED" "$POOL/data.new"
+    mv "$POOL/data.new" "$POOL/data"
+  fi
+  DATADIR=$POOL/data
+}
+
+# Where this member's history stands (SEQNO, and START_POSITION when it had to be
+# recovered). After a crash grastate.dat says seqno -1 and the position is in InnoDB:
+# recovered as the packages' galera_recovery does, or the member would bootstrap a new
+# history, or need a whole SST to join.
+recover_position() {
+  local uuid seqno found log=/tmp/wsrep-recover.log
+  uuid=$(sed -n 's/^uuid: *//p' "$DATADIR/grastate.dat" 2>/dev/null || true)
+  seqno=$(sed -n 's/^seqno: *//p' "$DATADIR/grastate.dat" 2>/dev/null || true)
+  SEQNO=${seqno:--1} START_POSITION=
+  [ "$SEQNO" = "-1" ] && [ -n "$uuid" ] || return 0
+  mariadbd --user=mysql --wsrep-recover --wsrep-cluster-address=gcomm:// --log-error="$log" >/dev/null 2>&1 || true
+  found=$(sed -n 's/.*WSREP: Recovered position: *//p' "$log" | tail -1)
+  [ -n "$found" ] || { log "could not recover the position after a crash: $(tail -3 "$log")"; return 0; }
+  log "recovered position $found after a crash"
+  START_POSITION=$found SEQNO=${found##*:}
+}
+
+# The Primary component this datadir was in when its member went down without leaving (a
+# crash, a power loss: Galera removes gvwstate.dat on a clean shutdown). MY_UUID is ours in
+# it; VIEW its members, read from the node's datadir by a second member on the node.
+saved_view() {
+  local file
+  MY_UUID=$(sed -n 's/^my_uuid: *//p' "$DATADIR/gvwstate.dat" 2>/dev/null || true)
+  VIEW=
+  for file in "$DATADIR/gvwstate.dat" "$POOL/data/gvwstate.dat"; do
+    [ -s "$file" ] || continue
+    VIEW=$(sed -n 's/^member: *\([0-9a-f-]*\).*/\1/p' "$file" | tr '\n' ' ')
+    return 0
+  done
+}
+
+# The cluster is bootstrapped from this member, which the election found the most advanced:
+# Galera's own guard (safe_to_bootstrap: 0 on all but the last to leave, and on every member
+# after a power loss) stands down, as an operator would set it.
+mark_safe_to_bootstrap() {
+  grep -q '^safe_to_bootstrap: *0' "$DATADIR/grastate.dat" 2>/dev/null || return 0
+  sed -i 's/^safe_to_bootstrap: *0/safe_to_bootstrap: 1/' "$DATADIR/grastate.dat"
+  log "the most advanced member (seqno $SEQNO): marked safe_to_bootstrap"
 }
 
 # Normally a no-op (the image carries the system tables); for an empty volume on the datadir.
@@ -115,7 +226,10 @@ init_datadir() {
     --auth-root-authentication-method=normal >/dev/null
 }
 
-create_users() {  # on the bootstrapping member only: replicated to the others (IST or SST)
+# On the bootstrapping member only (replicated to the others), when the datadir is the
+# image's (root has no password yet); a recovered datadir has its users.
+create_users() {
+  mariadb --no-defaults -uroot -e 'SELECT 1' >/dev/null 2>&1 || return 0
   mariadb --no-defaults -uroot <<SQL
 ALTER USER 'root'@'localhost' IDENTIFIED BY '$MYSQL_ROOT_PASSWORD';
 CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY '$MYSQL_ROOT_PASSWORD';
@@ -193,24 +307,37 @@ stop() {
   kill -TERM "$SERVER" 2>/dev/null || true
 }
 
+answers() {
+  mariadb -e 'SELECT 1' >/dev/null 2>&1 || mariadb --no-defaults -uroot -e 'SELECT 1' >/dev/null 2>&1
+}
+
 main() {
   wait_for_etcd
   MY_ADDRESS=$(own_address)
   [ -n "$MY_ADDRESS" ] || { log "cannot tell our own address towards $DISCOVERY_SERVICE"; exit 1; }
+  claim_datadir
+  write_config
+  init_datadir
+  saved_view
+  announce "?"
+  recover_position
   BOOTSTRAP=
   CLUSTER_ADDRESS=$(choose_cluster_address)
+  curl -fsS -m 5 -X DELETE "$KEYS/positions/$MY_ADDRESS" -o /dev/null 2>/dev/null || true
   if [ "$CLUSTER_ADDRESS" = "gcomm://" ]; then
     BOOTSTRAP=1
     hold_election &
+    mark_safe_to_bootstrap
+  else
+    rm -f "$DATADIR/gvwstate.dat"  # joining a live component: the saved one is not to be restored
   fi
-  log "member $MY_ADDRESS of $CLUSTER_NAME, cluster address $CLUSTER_ADDRESS"
-  write_config
-  init_datadir
-  mariadbd --user=mysql ${BOOTSTRAP:+--wsrep-new-cluster} &
+  log "member $MY_ADDRESS of $CLUSTER_NAME, cluster address $CLUSTER_ADDRESS, datadir $DATADIR"
+  set_cluster_address
+  mariadbd --user=mysql ${BOOTSTRAP:+--wsrep-new-cluster} ${START_POSITION:+--wsrep-start-position=$START_POSITION} &
   SERVER=$!
   trap stop TERM INT
   if [ -n "$BOOTSTRAP" ]; then
-    until mariadb --no-defaults -uroot -e 'SELECT 1' >/dev/null 2>&1; do
+    until answers; do
       kill -0 "$SERVER" 2>/dev/null || { log "mariadbd exited while bootstrapping"; exit 1; }
       sleep 1
     done
@@ -228,4 +355,5 @@ main() {
   exit "$code"
 }
 
-main "$@"
+# Sourced (by the unit tests of the election), it defines the functions and runs nothing.
+[ "${BASH_SOURCE[0]}" != "$0" ] || main "$@"
