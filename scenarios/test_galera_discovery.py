@@ -119,7 +119,7 @@ def discovery(plain_docker: DockerClient, swarmproof_images: dict[str, str],
         if left:
             plain_docker.container.remove(left, force=True, volumes=True)
         plain_docker.network.remove(found.network)
-        volumes = plain_docker.volume.list(filters={"label": f"{LABEL_RUN}={swarmproof_run.run_id}"})
+        volumes = plain_docker.volume.list(filters=[("label", f"{LABEL_RUN}={swarmproof_run.run_id}")])
         if volumes:
             plain_docker.volume.remove(volumes)
 

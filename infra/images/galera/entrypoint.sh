@@ -222,8 +222,9 @@ mark_safe_to_bootstrap() {
 # Normally a no-op (the image carries the system tables); for an empty volume on the datadir.
 init_datadir() {
   [ -d "$DATADIR/mysql" ] && return 0
+  # (The cluster address is not in the configuration yet; SST by mariabackup wants one.)
   mariadb-install-db --user=mysql --datadir="$DATADIR" --skip-test-db \
-    --auth-root-authentication-method=normal >/dev/null
+    --auth-root-authentication-method=normal --wsrep-cluster-address=gcomm:// >/dev/null
 }
 
 # On the bootstrapping member only (replicated to the others), when the datadir is the
