@@ -42,7 +42,8 @@ bash infra/setup.sh
   --passed test_rescheduling::test_killed --passed test_side_by_side \
   --passed test_release::test_wordpress_rolls --passed test_release::test_galera_rolls \
   --passed test_release::test_a_release_that_never --passed test_release::test_a_stack_whose \
-  --passed test_release::test_a_drained
+  --passed test_release::test_a_drained --passed test_release::test_after_every_node \
+  --passed test_galera_discovery::test_a_cluster_that_lost_power
 .venv/bin/pytest scenarios --engine vm -m "engine and not walkthrough" --junitxml=.ci/reports/vm.xml
 .venv/bin/python infra/junit-check.py .ci/reports/vm.xml --no-skips --at-least 3 --passed test_release
 # Vagrant hosts (three VMs of the swarmproof box, each with its own kernel: real ip_vs, VXLAN
