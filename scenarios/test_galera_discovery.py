@@ -207,7 +207,8 @@ def test_a_cluster_that_lost_power_whole_is_recovered_from_its_most_advanced_mem
     """A cluster of its own (its own name and etcd keys) on three nodes' volumes. One member
     is frozen while the others commit more, then all three are killed at once (the power
     cut) and started again, the one behind first: it waits for the others of its last
-    Primary component, the most advanced bootstraps and the cluster has every row."""
+    Primary component (a second member on its node leaves), the most advanced bootstraps
+    and the cluster has every row."""
     docker, labels = discovery.docker, discovery.run.labels(**{LABEL_ROLE: "galera-test"})
     volumes = [docker.volume.create(discovery.run.name(f"node{i}-galera"), labels=labels).name for i in (1, 2, 3)]
     env = {"CLUSTER_NAME": "coldstart"}
@@ -228,6 +229,14 @@ def test_a_cluster_that_lost_power_whole_is_recovered_from_its_most_advanced_mem
     Wait(what="the member that is behind to wait for the others of its last Primary component",
          probe=lambda: discovery.logs(restarted[0]), done=lambda logs: "not bootstrapping: waiting for" in logs,
          timeout=CONVERGE_TIMEOUT, interval=1.0, logs=lambda: discovery.logs(restarted[0], tail=15)).until()
+    # A second member on that node (swarm placed two tasks there before another node was back)
+    # holds nothing the cluster waits for: it leaves, so that swarm places it elsewhere.
+    misplaced = discovery.start_member(30, volume=volumes[2], **env)
+    Wait(what="a second member on a node whose datadir is taken to leave",
+         probe=lambda: discovery.docker.container.inspect(misplaced.id).state.running,
+         done=lambda running: not running, timeout=CONVERGE_TIMEOUT, interval=1.0,
+         logs=lambda: discovery.logs(misplaced, tail=15)).until()
+    assert "leaving, so that swarm places this task" in discovery.logs(misplaced)
     restarted += [discovery.start_member(21 + i, volume=volumes[i], **env) for i in (0, 1)]
     for member in restarted:
         discovery.wait_healthy(member)

@@ -42,6 +42,7 @@ from swarmproof.galera import Restart, state_transfer
 from swarmproof.http_clients import HttpClients
 from swarmproof.release import seconds
 from swarmproof.swarm import drained
+from swarmproof.timeline import TimelineRecorder
 from swarmproof.upgrade import Report, release
 from swarmproof.waits import Wait
 from swarmproof.watch import Watch
@@ -254,21 +255,20 @@ def maintained_node(by_node: dict[str, set[str]]) -> str:
 @pytest.mark.chaos
 def test_after_every_node_lost_power_the_cluster_recovers_from_its_most_advanced_member(
         first_release: Deployment, swarm_cluster: Cluster, record_timing: Callable[[str, float], None],
-        record_property: Callable[[str, object], None]) -> None:
+        record_property: Callable[[str, object], None], fault_timeline: TimelineRecorder) -> None:
     """The writer and the transfers run until the cut (a client on a node that loses power
     too is read from its log afterwards: what it printed before the cut is what it knew
     acknowledged). On this kind of node a power loss kills every process at once; what they
     had written to their files survives it (the host's kernel keeps it), as on a server
     whose disks honour their flushes."""
-    deployment, cluster = first_release, swarm_cluster
-    deployment.settle(cluster.capabilities.ip_vs)  # one member per node, on its node's datadir
+    deployment, cluster = first_release, swarm_cluster  # settled by fault_timeline: one member per node
     with deployment.workload("release_cold_start") as workload:
         wait_rows(deployment, workload.name, 20, DRAIN_TIMEOUT * cluster.pace.slowdown)
         cut_at = datetime.now(UTC)
-        with chaos.Kill(cluster, *cluster.nodes) as cut:
+        with fault_timeline.recording(workload), chaos.Kill(cluster, *cluster.nodes) as cut:
             record_timing("power_back_to_swarm_ready_s", cut.heal())
-        deployment.wait_galera(3, COLD_START_TIMEOUT * cluster.pace.slowdown)
-        record_timing("cut_to_galera_synced_s", cut.since_injected())
+            deployment.wait_galera(3, COLD_START_TIMEOUT * cluster.pace.slowdown)
+            record_timing("cut_to_galera_synced_s", cut.since_injected())
         assert_workload_intact(deployment, workload, record_property)
     manager = cluster.manager().docker
     restart = Restart.parse(str(manager.service.logs(deployment.service("mysql-galera"), since=cut_at)))

@@ -72,6 +72,25 @@ def test_a_writer_counts_a_refused_insert_as_attempted_not_acknowledged() -> Non
     assert all(error.startswith("OperationalError") for error in ledger.errors)
 
 
+def test_a_writer_with_every_node_down_waits_for_one_and_goes_on() -> None:
+    """A power cut takes every node: no endpoint to try is no attempt, and the writer lives on."""
+    endpoints: list[tuple[str, int]] = []
+    asked = Counter[str]()
+
+    def live() -> list[tuple[str, int]]:
+        asked["endpoints"] += 1
+        return list(endpoints)
+
+    with MeshWriter(live, Secret("unused"), "t", interval=0.01) as writer:
+        while asked["endpoints"] < 3:
+            pass
+        assert writer.ledger.attempted == 0 and writer._thread.is_alive()
+        endpoints.append(("127.0.0.1", 1))
+        while writer.ledger.attempted < 1:
+            pass
+    assert writer.stop().attempted >= 1
+
+
 def test_the_overlay_clients_lines_make_the_same_books() -> None:
     output = ("1733300000.100 1 10.0.1.5 ok\n"
               "1733300000.200 2 10.0.1.6 err ERROR 2002 (HY000): Can't connect to server on '10.0.1.6' (115)\n"

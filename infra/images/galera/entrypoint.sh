@@ -90,12 +90,13 @@ peers() {
 # (members that are registered but do not answer yet, on a loaded machine, are waited for:
 # bootstrapping beside them would start a second cluster).
 choose_cluster_address() {
-  local found waited=0 alone=0 reason said=
+  local found deadline=$((SECONDS + WAIT)) alone=0 reason said=
   until found=$(peers) && [ -n "$found" ]; do
     announce "$SEQNO"
     if [ -n "$(registered)" ]; then
       alone=0
     elif [ $((alone += 1)) -gt "$GRACE" ]; then
+      misplaced
       reason=$(not_yet_mine)
       if [ -z "$reason" ] && curl -fsS -m 5 -X PUT "$KEYS/bootstrap?prevExist=false" -d value="$MY_ADDRESS" \
           -d ttl="$TTL" -o /dev/null 2>/dev/null; then
@@ -105,11 +106,22 @@ choose_cluster_address() {
       [ "$reason" = "$said" ] || log "not bootstrapping: $reason"
       said=$reason
     fi
-    waited=$((waited + 1))
-    [ "$waited" -lt "$WAIT" ] || { log "no live member registered within ${WAIT}s"; exit 1; }
+    [ "$SECONDS" -lt "$deadline" ] || { log "no live member registered within ${WAIT}s"; exit 1; }
     sleep 1
   done
   log "joining registered members: $found"; echo "gcomm://$found"
+}
+
+# A member on a node whose datadir another member holds, while the cluster is down and its
+# last Primary component waits for a member whose datadir is on another node: swarm placed
+# two tasks on one node before the other node was back (after a power loss). This one holds
+# nothing the cluster needs; it leaves, so that swarm places its task again, on the node
+# with the fewest.
+misplaced() {
+  [ "$DATADIR" = "$BAKED" ] && [ -d "$POOL" ] && [ -n "$VIEW" ] || return 0
+  log "the cluster is down and this node's datadir is another member's: leaving, so that swarm places this task on a node whose datadir waits"
+  curl -fsS -m 5 -X DELETE "$KEYS/positions/$MY_ADDRESS" -o /dev/null 2>/dev/null || true
+  exit 1
 }
 
 # Our position for the election ("?" while we still recover it).
