@@ -13,11 +13,13 @@ ENV = {"MYSQL_ROOT_PASSWORD": "x", "XTRABACKUP_PASSWORD": "y", "DISCOVERY_SERVIC
 UUID_A, UUID_B, UUID_C = "aaaa-1", "bbbb-2", "cccc-3"
 
 
-def why_not(positions: list[str], me: str, seqno: int, view: tuple[str, ...] = ()) -> str:
-    """What the member at ``me`` says when it may not bootstrap (empty: it may)."""
+def why_not(positions: list[str], me: str, seqno: int, view: tuple[str, ...] = (), gone: tuple[str, ...] = ()) -> str:
+    """What the member at ``me`` says when it may not bootstrap (empty: it may); ``gone``:
+    the members whose data died with their container, as etcd lists them."""
     listed = " ".join(shlex.quote(line) for line in positions) or "''"
     script = (f"source {shlex.quote(str(ENTRYPOINT))}\n"
               f"positions() {{ printf '%s\\n' {listed}; }}\n"
+              f"gone_members() {{ printf '%s\\n' {' '.join(gone) or chr(39) * 2}; }}\n"
               f"VIEW={shlex.quote(' '.join(view))} MY_ADDRESS={me} SEQNO={seqno}\n"
               "not_yet_mine\n")
     done = subprocess.run(["bash", "-c", script], env=ENV, capture_output=True, text=True, timeout=10, check=True)
@@ -53,3 +55,10 @@ def test_a_member_without_a_saved_component_does_not_outrank_the_history_of_othe
     # member that holds the cluster's history.
     mixed = ["5::10.0.1.2", f"44:{UUID_A}:10.0.1.3"]
     assert why_not(mixed, "10.0.1.2", 5) == "10.0.1.3 holds more of the history (seqno 44; ours 5)"
+
+
+def test_a_member_whose_data_died_with_its_container_is_not_waited_for() -> None:
+    # It ran as a second member on a node, its datadir in its container: after the power
+    # loss nothing of it can come back.
+    two = [f"44:{UUID_A}:10.0.1.3", f"41:{UUID_B}:10.0.1.9"]
+    assert why_not(two, "10.0.1.3", 44, (UUID_A, UUID_B, UUID_C), gone=(UUID_C,)) == ""

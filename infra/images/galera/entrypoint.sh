@@ -124,6 +124,31 @@ misplaced() {
   exit 1
 }
 
+# A member that keeps its datadir in its container leaves nothing behind when its node
+# loses power, yet it stays in the others' saved component: its UUID is noted in the node's
+# volume, and after a power loss the members on that node tell the election not to wait
+# for it (etcd's gone/). What only it had committed is lost with it, as with any lost disk.
+note_if_ephemeral() {
+  [ "$DATADIR" = "$BAKED" ] && [ -d "$POOL" ] || return 0
+  local uuid=
+  while kill -0 "$SERVER" 2>/dev/null && [ -z "$uuid" ]; do
+    sleep "$REFRESH"
+    uuid=$(sed -n 's/^my_uuid: *//p' "$DATADIR/gvwstate.dat" 2>/dev/null || true)
+  done
+  [ -n "$uuid" ] && mkdir -p "$POOL/ephemeral" && touch "$POOL/ephemeral/$uuid"
+}
+
+announce_gone() {
+  local uuid
+  for uuid in $(ls "$POOL/ephemeral" 2>/dev/null); do
+    curl -fsS -m 5 -X PUT "$KEYS/gone/$uuid" -d value="$uuid" -d ttl=$((WAIT * 2)) -o /dev/null 2>/dev/null || true
+  done
+}
+
+gone_members() {
+  curl -fsS -m 5 "$KEYS/gone" 2>/dev/null | grep -o '"value":"[^"]*"' | cut -d'"' -f4 || true
+}
+
 # Our position for the election ("?" while we still recover it).
 announce() {
   curl -fsS -m 5 -X PUT "$KEYS/positions/$MY_ADDRESS" -d value="$1:$MY_UUID:$MY_ADDRESS" -d ttl="$TTL" \
@@ -139,9 +164,11 @@ positions() {
 # member asks for the key), and every member of its saved component must have said so: the
 # one missing may hold more.
 not_yet_mine() {
-  local known uuid best
+  local known gone uuid best
   known=$(positions) || { echo "etcd did not list the members' positions"; return; }
+  gone=$(gone_members)
   for uuid in $VIEW; do
+    grep -qx "$uuid" <<<"$gone" && continue
     grep -q ":$uuid:" <<<"$known" \
       || { echo "waiting for $uuid, a member of the last Primary component, to say where it stands"; return; }
   done
@@ -332,6 +359,7 @@ main() {
   write_config
   init_datadir
   saved_view
+  announce_gone
   announce "?"
   recover_position
   BOOTSTRAP=
@@ -358,6 +386,7 @@ main() {
   fi
   refresh_registration &
   leave_when_stranded &
+  note_if_ephemeral &
   local code=0
   wait "$SERVER" || code=$?
   # A TERM interrupts `wait` as soon as the trap has run: wait again for mariadbd's clean
