@@ -61,6 +61,13 @@ class Discovery:
     def logs(self, container: Container, tail: int | None = None) -> str:
         return str(self.docker.container.logs(container, tail=tail))
 
+    def said(self, container: Container) -> str:
+        """What the entrypoint said, the state transfer lines and the last lines: why a
+        member never turned healthy (the tail alone is its shutdown)."""
+        lines = self.logs(container).splitlines()
+        telling = [line for line in lines if "galera-entrypoint" in line or "IST" in line or "SST" in line]
+        return "\n".join([*telling[-25:], "...", *lines[-8:]])
+
     def status(self, container: Container) -> dict[str, str]:
         return parse_status(self.run_in(container, ["mariadb", "-NBe", STATUS_QUERY]))
 
@@ -76,7 +83,7 @@ class Discovery:
             what=f"{container.name} Synced, Primary and ready in a cluster of {size}",
             probe=lambda: self.status(container), done=lambda status: not unhealthy(status, size),
             timeout=CONVERGE_TIMEOUT, interval=1.0, hint=f"`docker logs {container.name}`",
-            logs=lambda: self.logs(container, tail=15),
+            logs=lambda: self.said(container),
         ).until()
 
     def election(self) -> str | None:
