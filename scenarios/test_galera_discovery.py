@@ -255,3 +255,33 @@ def test_a_cluster_that_lost_power_whole_is_recovered_from_its_most_advanced_mem
     assert state_transfer(logs[restarted[0].name]) == "IST", "the member behind did not catch up by IST"
     for member in restarted:
         assert discovery.sql(member, "SELECT COUNT(*) FROM probe.rows") == "6", f"{member.name} lost rows"
+
+
+def test_a_member_whose_datadir_died_with_its_container_is_not_waited_for_after_a_power_loss(
+        discovery: Discovery) -> None:
+    """Two nodes' volumes, three members: the third runs beside the first on its node, its
+    datadir in its container (the node's is taken). All lose power; the two with a volume
+    come back and recover the cluster without waiting for the third, whose data is gone."""
+    docker, labels = discovery.docker, discovery.run.labels(**{LABEL_ROLE: "galera-test"})
+    volumes = [docker.volume.create(discovery.run.name(f"pair{i}-galera"), labels=labels).name for i in (1, 2)]
+    env = {"CLUSTER_NAME": "ephemeral"}
+    members = [discovery.start_member(40 + i, volume=volume, **env) for i, volume in enumerate(volumes)]
+    members.append(discovery.start_member(42, volume=volumes[0], **env))
+    for member in members:
+        discovery.wait_healthy(member)
+    assert "keeps its data in the container" in discovery.logs(members[2])
+    discovery.sql(members[0], "CREATE DATABASE probe; CREATE TABLE probe.rows (id INT PRIMARY KEY); "
+                              "INSERT INTO probe.rows VALUES (1), (2), (3)")
+    (noted,) = Wait(what="the member without a datadir of its own to be noted in its node's volume",
+                    probe=lambda: discovery.run_in(members[0], ["ls", "/var/lib/galera/ephemeral"]).split(),
+                    done=bool, timeout=CONVERGE_TIMEOUT, interval=1.0).until()
+    docker.container.kill(members)
+    docker.container.remove(members, force=True)
+    restarted = [discovery.start_member(50 + i, volume=volume, **env) for i, volume in enumerate(volumes)]
+    for member in restarted:
+        discovery.wait_healthy(member, size=2)
+    for member in restarted:
+        assert discovery.sql(member, "SELECT COUNT(*) FROM probe.rows") == "3", f"{member.name} lost rows"
+    assert discovery.etcd is not None
+    gone = discovery.run_in(discovery.etcd, ["curl", "-sS", "http://127.0.0.1:2379/v2/keys/galera/ephemeral/gone"])
+    assert noted in gone, f"the election was not told that {noted} is gone: {gone}"
