@@ -36,7 +36,7 @@ import pytest
 from swarmproof import chaos, stack
 from swarmproof.asserts import assert_held_throughout, assert_workload_intact
 from swarmproof.cluster import Cluster
-from swarmproof.deployment import Deployment, stack_variables
+from swarmproof.deployment import Deployment
 from swarmproof.errors import StackFileError
 from swarmproof.galera import Restart, state_transfer
 from swarmproof.http_clients import HttpClients
@@ -193,8 +193,7 @@ def deploy_wait(deployment: Deployment, folder: Path, images: dict[str, str]) ->
     """``swarmproof deploy --wait`` of the walkthrough stack with ``images``, through a
     manager's docker CLI; the stack's variables (passwords among them) go in through the
     environment, never on a command line."""
-    tags = {**deployment.tags, **{name: deployment.tags[image] for name, image in images.items()}}
-    variables = stack_variables(tags, deployment.passwords, deployment.cluster.pace)
+    variables = deployment.release_variables(images)
     manager = deployment.cluster.manager()
     docker = shlex.join(stack.cli(manager.docker_client(forward_env=list(variables))))
     timeout = 900 * deployment.cluster.pace.slowdown
