@@ -43,7 +43,8 @@ bash infra/setup.sh
   --passed test_release::test_wordpress_rolls --passed test_release::test_galera_rolls \
   --passed test_release::test_a_release_that_never --passed test_release::test_a_stack_whose \
   --passed test_release::test_a_drained --passed test_release::test_after_every_node \
-  --passed test_galera_discovery::test_a_cluster_that_lost_power --passed test_galera_discovery::test_a_member_whose_datadir_died
+  --passed test_galera_discovery::test_a_cluster_that_lost_power --passed test_galera_discovery::test_a_member_whose_datadir_died \
+  --passed test_galera_discovery::test_a_cluster_stopped_cleanly
 .venv/bin/pytest scenarios --engine vm -m "engine and not walkthrough" --junitxml=.ci/reports/vm.xml
 .venv/bin/python infra/junit-check.py .ci/reports/vm.xml --no-skips --at-least 3 --passed test_release
 # Vagrant hosts (three VMs of the swarmproof box, each with its own kernel: real ip_vs, VXLAN

@@ -58,6 +58,17 @@ class Discovery:
         self.members.append(container)
         return container
 
+    def cluster_on_volumes(self, prefix: str, first: int, **env: str) -> tuple[list[str], list[Container]]:
+        """Three nodes' volumes and a healthy member on each (a cluster of its own: give
+        ``CLUSTER_NAME``), as the stack places them."""
+        labels = self.run.labels(**{LABEL_ROLE: "galera-test"})
+        volumes = [self.docker.volume.create(self.run.name(f"{prefix}{i}-galera"), labels=labels).name
+                   for i in (1, 2, 3)]
+        members = [self.start_member(first + i, volume=volume, **env) for i, volume in enumerate(volumes)]
+        for member in members:
+            self.wait_healthy(member)
+        return volumes, members
+
     def logs(self, container: Container, tail: int | None = None) -> str:
         return str(self.docker.container.logs(container, tail=tail))
 
@@ -126,7 +137,7 @@ def discovery(plain_docker: DockerClient, swarmproof_images: dict[str, str],
         if left:
             plain_docker.container.remove(left, force=True, volumes=True)
         plain_docker.network.remove(found.network)
-        volumes = plain_docker.volume.list(filters=[("label", f"{LABEL_RUN}={swarmproof_run.run_id}")])
+        volumes = plain_docker.volume.list(filters=mine)  # (not the run's others: the nodes' data roots)
         if volumes:
             plain_docker.volume.remove(volumes)
 
@@ -216,12 +227,8 @@ def test_a_cluster_that_lost_power_whole_is_recovered_from_its_most_advanced_mem
     cut) and started again, the one behind first: it waits for the others of its last
     Primary component (a second member on its node leaves), the most advanced bootstraps
     and the cluster has every row."""
-    docker, labels = discovery.docker, discovery.run.labels(**{LABEL_ROLE: "galera-test"})
-    volumes = [docker.volume.create(discovery.run.name(f"node{i}-galera"), labels=labels).name for i in (1, 2, 3)]
-    env = {"CLUSTER_NAME": "coldstart"}
-    members = [discovery.start_member(10 + i, volume=volume, **env) for i, volume in enumerate(volumes)]
-    for member in members:
-        discovery.wait_healthy(member)
+    docker, env = discovery.docker, {"CLUSTER_NAME": "coldstart"}
+    volumes, members = discovery.cluster_on_volumes("node", 10, **env)
     first, second, behind = members
     discovery.sql(first, "CREATE DATABASE probe; CREATE TABLE probe.rows (id INT PRIMARY KEY); "
                          "INSERT INTO probe.rows VALUES (1), (2), (3)")
@@ -285,3 +292,35 @@ def test_a_member_whose_datadir_died_with_its_container_is_not_waited_for_after_
     assert discovery.etcd is not None
     gone = discovery.run_in(discovery.etcd, ["curl", "-sS", "http://127.0.0.1:2379/v2/keys/galera/ephemeral/gone"])
     assert noted in gone, f"the election was not told that {noted} is gone: {gone}"
+
+
+def test_a_cluster_stopped_cleanly_member_by_member_starts_again_from_the_member_that_left_last(
+        discovery: Discovery) -> None:
+    """Three members on their nodes' volumes stopped gracefully one after the other (as a
+    `docker stack rm` or a maintenance would), rows committed before each stop, and started
+    again in the order they stopped: the first two hold less and Galera would not bootstrap
+    from them (safe_to_bootstrap: 0), so they wait, however long, for the member that left
+    last; it bootstraps and every row is there."""
+    docker, env = discovery.docker, {"CLUSTER_NAME": "cleanstop"}
+    volumes, members = discovery.cluster_on_volumes("clean", 60, **env)
+    discovery.sql(members[2], "CREATE DATABASE probe; CREATE TABLE probe.rows (id INT PRIMARY KEY)")
+    for row, member in enumerate(members):
+        discovery.sql(members[2], f"INSERT INTO probe.rows VALUES ({row})")
+        docker.container.stop(member, time=120)
+        if row < 2:
+            discovery.wait_healthy(members[2], size=2 - row)
+    docker.container.remove(members)
+    restarted = [discovery.start_member(70 + i, volume=volume, **env) for i, volume in enumerate(volumes[:2])]
+    for member in restarted:
+        Wait(what=f"{member.name}, which left early, to wait for the member that left last",
+             probe=lambda m=member: discovery.logs(m), done=lambda logs: "Galera would not bootstrap from here" in logs
+             or "holds more of the history" in logs, timeout=CONVERGE_TIMEOUT, interval=1.0,
+             logs=lambda m=member: discovery.said(m)).until()
+    restarted.append(discovery.start_member(72, volume=volumes[2], **env))
+    for member in restarted:
+        discovery.wait_healthy(member)
+    logs = {member.name: discovery.logs(member) for member in restarted}
+    winners = [name for name, log in logs.items() if "won the bootstrap election" in log]
+    assert winners == [restarted[2].name], f"expected the member that left last to bootstrap, got {winners}"
+    for member in restarted:
+        assert discovery.sql(member, "SELECT COUNT(*) FROM probe.rows") == "3", f"{member.name} lost rows"

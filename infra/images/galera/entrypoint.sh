@@ -23,13 +23,15 @@
 #                     machine its first start can outlast the TTL, and a lapsed key
 #                     would let a second member bootstrap a second cluster. (The original
 #                     Percona-Lab script let every member that found no peer bootstrap.)
-#   positions/<address>  "<seqno>:<uuid>:<address>" of each member waiting for the election:
-#                     the last write set its datadir holds, and its UUID in the Primary
-#                     component it was in when it went down, if it was (gvwstate.dat). Only
-#                     the most advanced member may win, and only once every member of that
-#                     saved component has said where it stands: after the whole cluster
-#                     lost power, it is recovered from the member that holds the most, as
-#                     an operator would (safe_to_bootstrap), not from whichever came first.
+#   positions/<address>  "<seqno>:<may>:<uuids>:<address>" of each member waiting for the
+#                     election: the last write set its datadir holds; whether Galera would
+#                     let it bootstrap (may: 0 yes, 1 no); the UUIDs its datadir's members
+#                     had in their Primary components (a UUID is a run's, not a datadir's).
+#                     Only the most advanced member may win, and only once every member of
+#                     its saved component (gvwstate.dat) has said where it stands: after the
+#                     whole cluster lost power, it is recovered from the member that holds
+#                     the most, as an operator would (safe_to_bootstrap), not from whichever
+#                     came first.
 set -euo pipefail
 
 : "${MYSQL_ROOT_PASSWORD:?MYSQL_ROOT_PASSWORD is required}"
@@ -97,6 +99,7 @@ choose_cluster_address() {
       alone=0
     elif [ $((alone += 1)) -gt "$GRACE" ]; then
       misplaced
+      announce_gone
       reason=$(not_yet_mine)
       if [ -z "$reason" ] && curl -fsS -m 5 -X PUT "$KEYS/bootstrap?prevExist=false" -d value="$MY_ADDRESS" \
           -d ttl="$TTL" -o /dev/null 2>/dev/null; then
@@ -106,7 +109,11 @@ choose_cluster_address() {
       [ "$reason" = "$said" ] || log "not bootstrapping: $reason"
       said=$reason
     fi
-    [ "$SECONDS" -lt "$deadline" ] || { log "no live member registered within ${WAIT}s"; exit 1; }
+    # A member with a saved component waits for it as long as it takes (Galera would too):
+    # leaving would only make it recover its position again (minutes under emulation).
+    [ -n "$VIEW" ] || [ "$SECONDS" -lt "$deadline" ] || {
+      curl -fsS -m 5 -X DELETE "$KEYS/positions/$MY_ADDRESS" -o /dev/null 2>/dev/null || true
+      log "no live member registered within ${WAIT}s"; exit 1; }
     sleep 1
   done
   log "joining registered members: $found"; echo "gcomm://$found"
@@ -124,18 +131,27 @@ misplaced() {
   exit 1
 }
 
-# A member that keeps its datadir in its container leaves nothing behind when its node
-# loses power, yet it stays in the others' saved component: its UUID is noted in the node's
-# volume, and after a power loss the members on that node tell the election not to wait
-# for it (etcd's gone/). What only it had committed is lost with it, as with any lost disk.
-note_if_ephemeral() {
-  [ "$DATADIR" = "$BAKED" ] && [ -d "$POOL" ] || return 0
+# Our UUID in the group, once Galera has one (gvwstate.dat names it in a Primary component),
+# is noted where the election will look for it: the node's datadir's members in
+# $POOL/uuids (another member's saved component may name one of its earlier runs). A member
+# that keeps its datadir in its container leaves nothing behind when its node loses power,
+# yet it stays in the others' saved component: its UUID goes to $POOL/ephemeral/, and after
+# a power loss the members on that node tell the election not to wait for it (etcd's
+# gone/). What only it had committed is lost with it, as with any lost disk.
+note_uuid() {
+  [ -d "$POOL" ] || return 0
   local uuid=
   while kill -0 "$SERVER" 2>/dev/null && [ -z "$uuid" ]; do
     sleep "$REFRESH"
     uuid=$(sed -n 's/^my_uuid: *//p' "$DATADIR/gvwstate.dat" 2>/dev/null || true)
   done
-  [ -n "$uuid" ] && mkdir -p "$POOL/ephemeral" && touch "$POOL/ephemeral/$uuid"
+  [ -n "$uuid" ] || return 0
+  if [ "$DATADIR" = "$BAKED" ]; then
+    mkdir -p "$POOL/ephemeral" && touch "$POOL/ephemeral/$uuid"
+  else
+    { tail -n 19 "$POOL/uuids" 2>/dev/null || true; echo "$uuid"; } > "$POOL/uuids.new"
+    mv "$POOL/uuids.new" "$POOL/uuids"
+  fi
 }
 
 announce_gone() {
@@ -151,8 +167,18 @@ gone_members() {
 
 # Our position for the election ("?" while we still recover it).
 announce() {
-  curl -fsS -m 5 -X PUT "$KEYS/positions/$MY_ADDRESS" -d value="$1:$MY_UUID:$MY_ADDRESS" -d ttl="$TTL" \
+  curl -fsS -m 5 -X PUT "$KEYS/positions/$MY_ADDRESS" -d value="$1:$MAY:$MY_UUIDS:$MY_ADDRESS" -d ttl="$TTL" \
     -o /dev/null 2>/dev/null || true
+}
+
+# Whether Galera would let this datadir bootstrap (0) or not (1): after a crash in a Primary
+# component (a saved view: the election waits for all of that component, then the most
+# advanced may, as an operator would decide), or where Galera's own guard says so (the last
+# member to leave cleanly, or the baked datadir). A member that left cleanly before others
+# (safe_to_bootstrap: 0) holds less than the one that left last: it waits for that one.
+may_bootstrap() {
+  MAY=1
+  if [ -n "$VIEW" ] || grep -q '^safe_to_bootstrap: *1' "$DATADIR/grastate.dat" 2>/dev/null; then MAY=0; fi
 }
 
 positions() {
@@ -160,22 +186,23 @@ positions() {
 }
 
 # Why this member may not bootstrap (nothing: it may). It must hold the most of the history
-# among the members that said where they stand (ties go to the lowest address, so that one
-# member asks for the key), and every member of its saved component must have said so: the
-# one missing may hold more.
+# among the members that said where they stand (ties go to one that may bootstrap, then to
+# the lowest address, so that one member asks for the key), Galera must let it, and every
+# member of its saved component must have said so: the one missing may hold more.
 not_yet_mine() {
   local known gone uuid best
   known=$(positions) || { echo "etcd did not list the members' positions"; return; }
   gone=$(gone_members)
   for uuid in $VIEW; do
     grep -qx "$uuid" <<<"$gone" && continue
-    grep -q ":$uuid:" <<<"$known" \
+    grep -Eq "^[^:]*:[^:]*:([^:]*,)?$uuid(,[^:]*)?:" <<<"$known" \
       || { echo "waiting for $uuid, a member of the last Primary component, to say where it stands"; return; }
   done
-  if grep -q '^?' <<<"$known"; then echo "waiting for $(grep '^?' <<<"$known" | cut -d: -f3 | head -1) to recover its position"; return; fi
-  best=$(sort -t: -k1,1nr -k3,3 <<<"$known" | head -1)
-  if [ "${best##*:}" = "$MY_ADDRESS" ]; then return 0; fi
-  if [ "${best%%:*}" = "$SEQNO" ]; then echo "${best##*:} goes first (the same seqno, $SEQNO, and a lower address)"
+  if grep -q '^?' <<<"$known"; then echo "waiting for $(grep '^?' <<<"$known" | cut -d: -f4 | head -1) to recover its position"; return; fi
+  best=$(sort -t: -k1,1nr -k2,2n -k4,4 <<<"$known" | head -1)
+  if [ "${best##*:}" = "$MY_ADDRESS" ]; then
+    [ "$MAY" = 0 ] || echo "Galera would not bootstrap from here (safe_to_bootstrap: 0, no saved component): waiting for the member that left last"
+  elif [ "${best%%:*}" = "$SEQNO" ]; then echo "${best##*:} goes first (the same seqno, $SEQNO)"
   else echo "${best##*:} holds more of the history (seqno ${best%%:*}; ours $SEQNO)"; fi
 }
 
@@ -224,13 +251,18 @@ claim_datadir() {
 # history, or need a whole SST to join.
 recover_position() {
   local uuid seqno found log=/tmp/wsrep-recover.log
+  rm -f "$log"  # (a restarted container's last one would tell an older position)
   uuid=$(sed -n 's/^uuid: *//p' "$DATADIR/grastate.dat" 2>/dev/null || true)
   seqno=$(sed -n 's/^seqno: *//p' "$DATADIR/grastate.dat" 2>/dev/null || true)
   SEQNO=${seqno:--1} START_POSITION=
   [ "$SEQNO" = "-1" ] && [ -n "$uuid" ] || return 0
+  # ("?" said again while InnoDB recovers, which can outlast the TTL: the others wait for it.)
+  (while sleep "$REFRESH"; do announce "?"; done) &
+  local saying=$!
   mariadbd --user=mysql --wsrep-recover --wsrep-cluster-address=gcomm:// --log-error="$log" >/dev/null 2>&1 || true
-  found=$(sed -n 's/.*WSREP: Recovered position: *//p' "$log" | tail -1)
-  [ -n "$found" ] || { log "could not recover the position after a crash: $(tail -3 "$log")"; return 0; }
+  kill "$saying" 2>/dev/null || true
+  found=$(sed -n 's/.*WSREP: Recovered position: *//p' "$log" 2>/dev/null | tail -1) || true
+  [ -n "$found" ] || { log "could not recover the position after a crash: $(tail -3 "$log" 2>&1)"; return 0; }
   log "recovered position $found after a crash"
   START_POSITION=$found SEQNO=${found##*:}
 }
@@ -239,8 +271,10 @@ recover_position() {
 # crash, a power loss: Galera removes gvwstate.dat on a clean shutdown). MY_UUID is ours in
 # it; VIEW its members, read from the node's datadir by a second member on the node.
 saved_view() {
-  local file
-  MY_UUID=$(sed -n 's/^my_uuid: *//p' "$DATADIR/gvwstate.dat" 2>/dev/null || true)
+  local file mine
+  mine=$(sed -n 's/^my_uuid: *//p' "$DATADIR/gvwstate.dat" 2>/dev/null || true)
+  [ "$DATADIR" = "$BAKED" ] || mine="$(cat "$POOL/uuids" 2>/dev/null || true) $mine"
+  MY_UUIDS=$(tr -s ' \n' '\n\n' <<<"$mine" | grep . | sort -u | paste -sd, || true)
   VIEW=
   for file in "$DATADIR/gvwstate.dat" "$POOL/data/gvwstate.dat"; do
     [ -s "$file" ] || continue
@@ -253,6 +287,7 @@ saved_view() {
 # Galera's own guard (safe_to_bootstrap: 0 on all but the last to leave, and on every member
 # after a power loss) stands down, as an operator would set it.
 mark_safe_to_bootstrap() {
+  [ -n "$VIEW" ] || return 0  # (else Galera's own verdict stands: it let us, see may_bootstrap)
   grep -q '^safe_to_bootstrap: *0' "$DATADIR/grastate.dat" 2>/dev/null || return 0
   sed -i 's/^safe_to_bootstrap: *0/safe_to_bootstrap: 1/' "$DATADIR/grastate.dat"
   log "the most advanced member (seqno $SEQNO): marked safe_to_bootstrap"
@@ -314,21 +349,22 @@ primary_peer() {
 #   commits nothing, so nothing acknowledged goes with it. Alone, with no Primary peer (the
 #   quorum lost), it keeps its data and waits for the operator's bootstrap.
 leave_when_stranded() {
-  local disconnected=0 stranded=0 status peer
+  local disconnected=0 stranded=0 status peer last=
   local patience=$(( (STRANDED_AFTER + REFRESH - 1) / REFRESH ))
   while kill -0 "$SERVER" 2>/dev/null; do
     sleep "$REFRESH"
     status=$(mariadb -NBe "SHOW STATUS LIKE 'wsrep_cluster_status'" 2>/dev/null | cut -f2) || continue
+    # (Said once per change: which reading a later stop started from.)
+    [ "$status" = "$last" ] || [ "$status" = Primary ] || log "Galera reports $status"
+    last=$status
     if [ "$status" = "Disconnected" ]; then disconnected=$((disconnected + 1)); else disconnected=0; fi
     if [ "$status" = "non-Primary" ]; then stranded=$((stranded + 1)); else stranded=0; fi
     if [ "$disconnected" -ge 3 ]; then
-      log "Galera left the group for good (Disconnected for $((disconnected * REFRESH))s): stopping so that swarm restarts this task"
-      stop
+      stop "Galera left the group for good (Disconnected for $((disconnected * REFRESH))s), so that swarm restarts this task"
       return
     fi
     if [ "$stranded" -ge "$patience" ] && peer=$(primary_peer); then
-      log "stranded: non-Primary for $((stranded * REFRESH))s while $peer is Primary: stopping so that swarm restarts this task"
-      stop
+      stop "stranded: non-Primary for $((stranded * REFRESH))s while $peer is Primary, so that swarm restarts this task"
       return
     fi
   done
@@ -343,6 +379,7 @@ hold_election() {
 }
 
 stop() {
+  log "stopping mariadbd: ${1:-asked to (TERM)}"
   curl -fsS -m 5 -X DELETE "$KEYS/nodes/$MY_ADDRESS" -o /dev/null 2>/dev/null || true
   kill -TERM "$SERVER" 2>/dev/null || true
 }
@@ -359,6 +396,7 @@ main() {
   write_config
   init_datadir
   saved_view
+  may_bootstrap
   announce_gone
   announce "?"
   recover_position
@@ -386,7 +424,7 @@ main() {
   fi
   refresh_registration &
   leave_when_stranded &
-  note_if_ephemeral &
+  note_uuid &
   local code=0
   wait "$SERVER" || code=$?
   # A TERM interrupts `wait` as soon as the trap has run: wait again for mariadbd's clean
