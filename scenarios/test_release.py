@@ -269,8 +269,7 @@ def test_after_every_node_lost_power_the_cluster_recovers_from_its_most_advanced
             deployment.wait_galera(3, COLD_START_TIMEOUT * cluster.pace.slowdown)
             record_timing("cut_to_galera_synced_s", cut.since_injected())
         assert_workload_intact(deployment, workload, record_property)
-    manager = cluster.manager().docker
-    restart = Restart.parse(str(manager.service.logs(deployment.service("mysql-galera"), since=cut_at)))
+    restart = Restart.parse(deployment.task_logs("mysql-galera", since=cut_at))
     record_property("cold_start_recovered", restart.recovered)
     record_property("cold_start_bootstrapper", ",".join(restart.bootstrappers))
     assert not restart.from_behind(), restart.from_behind()
