@@ -24,7 +24,8 @@
 #                     would let a second member bootstrap a second cluster. (The original
 #                     Percona-Lab script let every member that found no peer bootstrap.)
 #   positions/<address>  "<seqno>:<may>:<uuids>:<address>" of each member waiting for the
-#                     election: the last write set its datadir holds; whether Galera would
+#                     election, and of its winner until it has registered: the last write
+#                     set its datadir holds; whether Galera would
 #                     let it bootstrap (may: 0 yes, 1 no); the UUIDs its datadir's members
 #                     had in their Primary components (a UUID is a run's, not a datadir's).
 #                     Only the most advanced member may win, and only once every member of
@@ -54,6 +55,7 @@ KEYS=http://$DISCOVERY_SERVICE/v2/keys/galera/$CLUSTER_NAME
 BAKED=/var/lib/mysql  # the image's datadir, with the baked history
 POOL=/var/lib/galera  # the node's volume, if it has one
 DATADIR=$BAKED
+REGISTERED=/run/galera-registered  # made once this member has registered in etcd
 
 log() { echo "galera-entrypoint: $*" >&2; }
 
@@ -112,7 +114,7 @@ choose_cluster_address() {
     # A member with a saved component waits for it as long as it takes (Galera would too):
     # leaving would only make it recover its position again (minutes under emulation).
     [ -n "$VIEW" ] || [ "$SECONDS" -lt "$deadline" ] || {
-      curl -fsS -m 5 -X DELETE "$KEYS/positions/$MY_ADDRESS" -o /dev/null 2>/dev/null || true
+      forget_position
       log "no live member registered within ${WAIT}s"; exit 1; }
     sleep 1
   done
@@ -127,7 +129,7 @@ choose_cluster_address() {
 misplaced() {
   [ "$DATADIR" = "$BAKED" ] && [ -d "$POOL" ] && [ -n "$VIEW" ] || return 0
   log "the cluster is down and this node's datadir is another member's: leaving, so that swarm places this task on a node whose datadir waits"
-  curl -fsS -m 5 -X DELETE "$KEYS/positions/$MY_ADDRESS" -o /dev/null 2>/dev/null || true
+  forget_position
   exit 1
 }
 
@@ -169,6 +171,10 @@ gone_members() {
 announce() {
   curl -fsS -m 5 -X PUT "$KEYS/positions/$MY_ADDRESS" -d value="$1:$MAY:$MY_UUIDS:$MY_ADDRESS" -d ttl="$TTL" \
     -o /dev/null 2>/dev/null || true
+}
+
+forget_position() {
+  curl -fsS -m 5 -X DELETE "$KEYS/positions/$MY_ADDRESS" -o /dev/null 2>/dev/null || true
 }
 
 # Whether Galera would let this datadir bootstrap (0) or not (1): after a crash in a Primary
@@ -318,8 +324,9 @@ SQL
 # donor serving a state transfer, whose registration must not lapse mid-transfer).
 refresh_registration() {
   while kill -0 "$SERVER" 2>/dev/null; do
-    if galera-healthcheck >/dev/null; then
-      curl -fsS -m 5 -X PUT "$KEYS/nodes/$MY_ADDRESS" -d value="$MY_ADDRESS" -d ttl="$TTL" -o /dev/null || true
+    if galera-healthcheck >/dev/null \
+        && curl -fsS -m 5 -X PUT "$KEYS/nodes/$MY_ADDRESS" -d value="$MY_ADDRESS" -d ttl="$TTL" -o /dev/null; then
+      [ -e "$REGISTERED" ] || { touch "$REGISTERED"; forget_position; }
     fi
     sleep "$REFRESH"
   done
@@ -370,12 +377,23 @@ leave_when_stranded() {
   done
 }
 
-# The bootstrapper holds the election key for as long as this container lives.
+# The bootstrapper holds the election key for as long as this container lives, and its
+# position until it has registered: while it starts (minutes on a slow machine) the others
+# still see that it holds the most and wait for it, should the key lapse (its refreshes
+# failing, or etcd restarted empty), rather than elect another and start a second cluster.
 hold_election() {
   while true; do
     sleep "$REFRESH"
-    curl -fsS -m 5 -X PUT "$KEYS/bootstrap" -d value="$MY_ADDRESS" -d ttl="$TTL" -o /dev/null 2>/dev/null || true
+    keep_election
   done
+}
+
+keep_election() {
+  curl -fsS -m 5 -X PUT "$KEYS/bootstrap" -d value="$MY_ADDRESS" -d ttl="$TTL" -o /dev/null 2>/dev/null || true
+  [ -e "$REGISTERED" ] && return
+  announce "$SEQNO"
+  # Registered meanwhile: refresh_registration's forget may have come before this announce.
+  [ ! -e "$REGISTERED" ] || forget_position
 }
 
 stop() {
@@ -400,14 +418,15 @@ main() {
   announce_gone
   announce "?"
   recover_position
+  rm -f "$REGISTERED"  # a restarted container's, from its previous run
   BOOTSTRAP=
   CLUSTER_ADDRESS=$(choose_cluster_address)
-  curl -fsS -m 5 -X DELETE "$KEYS/positions/$MY_ADDRESS" -o /dev/null 2>/dev/null || true
   if [ "$CLUSTER_ADDRESS" = "gcomm://" ]; then
-    BOOTSTRAP=1
+    BOOTSTRAP=1  # its position stays until it has registered (keep_election)
     hold_election &
     mark_safe_to_bootstrap
   else
+    forget_position
     rm -f "$DATADIR/gvwstate.dat"  # joining a live component: the saved one is not to be restored
   fi
   log "member $MY_ADDRESS of $CLUSTER_NAME, cluster address $CLUSTER_ADDRESS, datadir $DATADIR"
