@@ -3,6 +3,7 @@ members' positions as etcd would list them: who may bootstrap, and why the other
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 from pathlib import Path
@@ -123,3 +124,20 @@ def test_the_winner_keeps_its_position_until_it_has_registered(tmp_path: Path) -
 
 def test_a_registered_winner_holds_the_key_alone(tmp_path: Path) -> None:
     assert keep_election(tmp_path, registered=True) == ["PUT bootstrap"]
+
+
+def test_a_member_without_a_datadir_on_the_volume_notes_its_uuid_and_keeps_the_newest_20(tmp_path: Path) -> None:
+    pool, datadir = tmp_path / "pool", tmp_path / "baked"
+    (pool / "ephemeral").mkdir(parents=True)
+    datadir.mkdir()
+    (datadir / "gvwstate.dat").write_text("my_uuid: dddd-4\n")
+    for n in range(25):  # older notes, oldest first
+        note = pool / "ephemeral" / f"old-{n}"
+        note.touch()
+        os.utime(note, (1_000_000 + n, 1_000_000 + n))
+    script = (f"source {shlex.quote(str(ENTRYPOINT))}\n"
+              f"POOL={shlex.quote(str(pool))} BAKED={shlex.quote(str(datadir))} DATADIR=$BAKED SERVER=$$ REFRESH=0\n"
+              "note_uuid\n")
+    subprocess.run(["bash", "-c", script], env=ENV, capture_output=True, text=True, timeout=10, check=True)
+    kept = {note.name for note in (pool / "ephemeral").iterdir()}
+    assert kept == {"dddd-4"} | {f"old-{n}" for n in range(6, 25)}

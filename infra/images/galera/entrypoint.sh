@@ -150,6 +150,8 @@ note_uuid() {
   [ -n "$uuid" ] || return 0
   if [ "$DATADIR" = "$BAKED" ]; then
     mkdir -p "$POOL/ephemeral" && touch "$POOL/ephemeral/$uuid"
+    # The newest 20, as with uuids: every election round announces each of them.
+    (cd "$POOL/ephemeral" && ls -t | tail -n +21 | xargs -r rm -f --)
   else
     { tail -n 19 "$POOL/uuids" 2>/dev/null || true; echo "$uuid"; } > "$POOL/uuids.new"
     mv "$POOL/uuids.new" "$POOL/uuids"
