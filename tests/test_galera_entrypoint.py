@@ -1,5 +1,6 @@
-"""The Galera entrypoint's election rule (``not_yet_mine``), run by bash with the
-members' positions as etcd would list them: who may bootstrap, and why the others wait."""
+"""The Galera entrypoint's election, run by bash with etcd faked: the rule (``not_yet_mine``,
+the members' positions as etcd would list them: who may bootstrap, and why the others wait),
+what the winner keeps in etcd while it starts, and the UUID notes a member leaves on its node."""
 
 from __future__ import annotations
 
