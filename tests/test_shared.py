@@ -10,7 +10,7 @@ from filelock import ReadWriteLock, Timeout
 
 from swarmproof.deployment import Passwords
 from swarmproof.plugin.shared import Shared
-from swarmproof.plugin.xdist import Controller, Identity, identity
+from swarmproof.plugin.xdist import Controller, Identity, identity, module_access
 from swarmproof.run import Run
 
 
@@ -97,3 +97,13 @@ def test_a_process_outside_xdist_is_a_run_of_its_own() -> None:
     assert first.shared is None and not first.reusing
     assert first.run.run_id != second.run.run_id
     assert first.passwords != second.passwords
+
+
+def test_a_module_that_never_asks_for_the_cluster_runs_while_a_fault_holds_it(tmp_path: Path) -> None:
+    shared, module = Shared(tmp_path), object()
+    item = SimpleNamespace(module=module, fixturenames=["discovery_network"], get_closest_marker=lambda name: None)
+    request = SimpleNamespace(module=module, session=SimpleNamespace(items=[item]),
+                              getfixturevalue=lambda name: pytest.fail(f"asked for {name}"))
+    with shared.access(exclusive=True):  # another worker's chaos module
+        ran = list(module_access(request, shared))  # type: ignore[arg-type]
+    assert ran == [None]
