@@ -1,6 +1,6 @@
 """The Galera entrypoint's election, run by bash with etcd faked: the rule (``not_yet_mine``,
-the members' positions as etcd would list them: who may bootstrap, and why the others wait),
-what the winner keeps in etcd while it starts, and the UUID notes a member leaves on its node."""
+the members' positions as etcd would list them: who may bootstrap, and why the others wait)
+and the UUID notes a member leaves on its node."""
 
 from __future__ import annotations
 
@@ -100,31 +100,6 @@ def test_a_datadir_on_the_node_s_volume_speaks_for_its_earlier_runs(tmp_path: Pa
               'saved_view; may_bootstrap; echo "$MY_UUIDS|$VIEW|$MAY"\n')
     done = subprocess.run(["bash", "-c", script], env=ENV, capture_output=True, text=True, timeout=10, check=True)
     assert done.stdout.strip() == f"{UUID_A},aaaa-9|aaaa-9 {UUID_B} |0"
-
-
-def keep_election(tmp_path: Path, registered: bool) -> list[str]:
-    """The etcd requests of one round of the winner's ``keep_election`` (curl faked: each
-    call's method and key, as ``PUT bootstrap``)."""
-    flag = tmp_path / "registered"
-    if registered:
-        flag.touch()
-    script = (f"source {shlex.quote(str(ENTRYPOINT))}\n"
-              "curl() { local method=GET; while [ $# -gt 0 ]; do case $1 in -X) method=$2; shift;; "
-              "http*) echo \"$method ${1#*/galera/galera/}\";; esac; shift; done; }\n"
-              f"REGISTERED={shlex.quote(str(flag))} MY_ADDRESS=10.0.1.3 SEQNO=44 MAY=0 MY_UUIDS={UUID_A}\n"
-              f"KEYS=http://etcd:2379/v2/keys/galera/galera\n"
-              "keep_election\n")
-    done = subprocess.run(["bash", "-c", script], env=ENV, capture_output=True, text=True, timeout=10, check=True)
-    return done.stdout.splitlines()
-
-
-def test_the_winner_keeps_its_position_until_it_has_registered(tmp_path: Path) -> None:
-    # Should the bootstrap key lapse while it starts, the others still see it holds the most.
-    assert keep_election(tmp_path, registered=False) == ["PUT bootstrap", "PUT positions/10.0.1.3"]
-
-
-def test_a_registered_winner_holds_the_key_alone(tmp_path: Path) -> None:
-    assert keep_election(tmp_path, registered=True) == ["PUT bootstrap"]
 
 
 def test_a_member_without_a_datadir_on_the_volume_notes_its_uuid_and_keeps_the_newest_20(tmp_path: Path) -> None:

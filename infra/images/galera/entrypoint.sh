@@ -24,8 +24,7 @@
 #                     would let a second member bootstrap a second cluster. (The original
 #                     Percona-Lab script let every member that found no peer bootstrap.)
 #   positions/<address>  "<seqno>:<may>:<uuids>:<address>" of each member waiting for the
-#                     election, and of its winner until it has registered: the last write
-#                     set its datadir holds; whether Galera would
+#                     election: the last write set its datadir holds; whether Galera would
 #                     let it bootstrap (may: 0 yes, 1 no); the UUIDs its datadir's members
 #                     had in their Primary components (a UUID is a run's, not a datadir's).
 #                     Only the most advanced member may win, and only once every member of
@@ -55,7 +54,6 @@ KEYS=http://$DISCOVERY_SERVICE/v2/keys/galera/$CLUSTER_NAME
 BAKED=/var/lib/mysql  # the image's datadir, with the baked history
 POOL=/var/lib/galera  # the node's volume, if it has one
 DATADIR=$BAKED
-REGISTERED=/run/galera-registered  # made once this member has registered in etcd
 
 log() { echo "galera-entrypoint: $*" >&2; }
 
@@ -114,7 +112,7 @@ choose_cluster_address() {
     # A member with a saved component waits for it as long as it takes (Galera would too):
     # leaving would only make it recover its position again (minutes under emulation).
     [ -n "$VIEW" ] || [ "$SECONDS" -lt "$deadline" ] || {
-      forget_position
+      curl -fsS -m 5 -X DELETE "$KEYS/positions/$MY_ADDRESS" -o /dev/null 2>/dev/null || true
       log "no live member registered within ${WAIT}s"; exit 1; }
     sleep 1
   done
@@ -129,7 +127,7 @@ choose_cluster_address() {
 misplaced() {
   [ "$DATADIR" = "$BAKED" ] && [ -d "$POOL" ] && [ -n "$VIEW" ] || return 0
   log "the cluster is down and this node's datadir is another member's: leaving, so that swarm places this task on a node whose datadir waits"
-  forget_position
+  curl -fsS -m 5 -X DELETE "$KEYS/positions/$MY_ADDRESS" -o /dev/null 2>/dev/null || true
   exit 1
 }
 
@@ -173,10 +171,6 @@ gone_members() {
 announce() {
   curl -fsS -m 5 -X PUT "$KEYS/positions/$MY_ADDRESS" -d value="$1:$MAY:$MY_UUIDS:$MY_ADDRESS" -d ttl="$TTL" \
     -o /dev/null 2>/dev/null || true
-}
-
-forget_position() {
-  curl -fsS -m 5 -X DELETE "$KEYS/positions/$MY_ADDRESS" -o /dev/null 2>/dev/null || true
 }
 
 # Whether Galera would let this datadir bootstrap (0) or not (1): after a crash in a Primary
@@ -326,9 +320,8 @@ SQL
 # donor serving a state transfer, whose registration must not lapse mid-transfer).
 refresh_registration() {
   while kill -0 "$SERVER" 2>/dev/null; do
-    if galera-healthcheck >/dev/null \
-        && curl -fsS -m 5 -X PUT "$KEYS/nodes/$MY_ADDRESS" -d value="$MY_ADDRESS" -d ttl="$TTL" -o /dev/null; then
-      [ -e "$REGISTERED" ] || { touch "$REGISTERED"; forget_position; }
+    if galera-healthcheck >/dev/null; then
+      curl -fsS -m 5 -X PUT "$KEYS/nodes/$MY_ADDRESS" -d value="$MY_ADDRESS" -d ttl="$TTL" -o /dev/null || true
     fi
     sleep "$REFRESH"
   done
@@ -379,23 +372,12 @@ leave_when_stranded() {
   done
 }
 
-# The bootstrapper holds the election key for as long as this container lives, and its
-# position until it has registered: while it starts (minutes on a slow machine) the others
-# still see that it holds the most and wait for it, should the key lapse (its refreshes
-# failing, or etcd restarted empty), rather than elect another and start a second cluster.
+# The bootstrapper holds the election key for as long as this container lives.
 hold_election() {
   while true; do
     sleep "$REFRESH"
-    keep_election
+    curl -fsS -m 5 -X PUT "$KEYS/bootstrap" -d value="$MY_ADDRESS" -d ttl="$TTL" -o /dev/null 2>/dev/null || true
   done
-}
-
-keep_election() {
-  curl -fsS -m 5 -X PUT "$KEYS/bootstrap" -d value="$MY_ADDRESS" -d ttl="$TTL" -o /dev/null 2>/dev/null || true
-  [ -e "$REGISTERED" ] && return
-  announce "$SEQNO"
-  # Registered meanwhile: refresh_registration's forget may have come before this announce.
-  [ ! -e "$REGISTERED" ] || forget_position
 }
 
 stop() {
@@ -420,15 +402,14 @@ main() {
   announce_gone
   announce "?"
   recover_position
-  rm -f "$REGISTERED"  # a restarted container's, from its previous run
   BOOTSTRAP=
   CLUSTER_ADDRESS=$(choose_cluster_address)
+  curl -fsS -m 5 -X DELETE "$KEYS/positions/$MY_ADDRESS" -o /dev/null 2>/dev/null || true
   if [ "$CLUSTER_ADDRESS" = "gcomm://" ]; then
-    BOOTSTRAP=1  # its position stays until it has registered (keep_election)
+    BOOTSTRAP=1
     hold_election &
     mark_safe_to_bootstrap
   else
-    forget_position
     rm -f "$DATADIR/gvwstate.dat"  # joining a live component: the saved one is not to be restored
   fi
   log "member $MY_ADDRESS of $CLUSTER_NAME, cluster address $CLUSTER_ADDRESS, datadir $DATADIR"
