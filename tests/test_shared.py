@@ -10,7 +10,7 @@ from filelock import ReadWriteLock, Timeout
 
 from swarmproof.deployment import Passwords
 from swarmproof.plugin.shared import Shared
-from swarmproof.plugin.xdist import Controller, Identity, identity, module_access
+from swarmproof.plugin.xdist import Controller, Identity, identity, module_access, uses_cluster
 from swarmproof.run import Run
 
 
@@ -102,8 +102,18 @@ def test_a_process_outside_xdist_is_a_run_of_its_own() -> None:
 def test_a_module_that_never_asks_for_the_cluster_runs_while_a_fault_holds_it(tmp_path: Path) -> None:
     shared, module = Shared(tmp_path), object()
     item = SimpleNamespace(module=module, fixturenames=["discovery_network"], get_closest_marker=lambda name: None)
-    request = SimpleNamespace(module=module, session=SimpleNamespace(items=[item]),
-                              getfixturevalue=lambda name: pytest.fail(f"asked for {name}"))
+    settings = SimpleNamespace(provider="dind")
+
+    def fixture(name: str) -> object:
+        return settings if name == "swarmproof_settings" else pytest.fail(f"asked for {name}")
+
+    request = SimpleNamespace(module=module, session=SimpleNamespace(items=[item]), getfixturevalue=fixture)
     with shared.access(exclusive=True):  # another worker's chaos module
         ran = list(module_access(request, shared))  # type: ignore[arg-type]
     assert ran == [None]
+
+
+def test_plain_docker_is_the_cluster_where_the_hosts_are_the_users() -> None:
+    assert uses_cluster({"galera_stack", "swarm_cluster"}, hosts_made=True)
+    assert not uses_cluster({"plain_docker"}, hosts_made=True)  # the local engine
+    assert uses_cluster({"plain_docker"}, hosts_made=False)  # the first host's dockerd
