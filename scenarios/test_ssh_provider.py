@@ -31,6 +31,7 @@ from swarmproof.engine import Engine
 from swarmproof.inventory import load as load_inventory
 from swarmproof.plugin.state import SessionState
 from swarmproof.progress import Progress
+from swarmproof.providers.base import Node
 from swarmproof.ssh import SshHost, SshOptions
 from swarmproof.testhosts import EngineWatch, TestHosts
 from swarmproof.waits import Wait
@@ -142,6 +143,15 @@ def bystanders_stay(tmp_path: Path, ssh_hosts: TestHosts, build_engine: Engine, 
         assert after[host] == then, f"{host} differs from before the session"
 
 
+def swarm_networks_made(node: Node) -> None:
+    """Wait for what joining a swarm makes on a host after the join returns: the ingress
+    network, then docker_gwbridge for ingress's sandbox (seconds apart on a loaded machine).
+    A snapshot of the host taken sooner sees them appear later."""
+    made = {"ingress", "docker_gwbridge"}
+    Wait(what=f"the networks {sorted(made)} on {node.hostname}", timeout=60.0,
+         probe=lambda: {n.name for n in node.docker.network.list()}, done=made.issubset).until()
+
+
 @contextlib.contextmanager
 def swarm_of_their_own(hosts: TestHosts, image: str) -> Iterator[str]:
     """The hosts formed into a swarm by the helper, a service of its own running on it; the
@@ -155,10 +165,11 @@ def swarm_of_their_own(hosts: TestHosts, image: str) -> Iterator[str]:
         swarm.wait_healthy(first.docker, len(hosts.nodes))
         # (python-on-whales's service.create takes no name: the CLI, in the host, does.)
         first.sh(f"docker service create --detach --name {KEEP_SERVICE} {image} sleep infinity").checked()
-        Wait(what=f"{KEEP_SERVICE} running, and every host's ingress network", timeout=120.0,
-             probe=lambda: (stack.running_tasks_by_node(first.docker, KEEP_SERVICE),
-                            [("ingress" in [n.name for n in node.docker.network.list()]) for node in hosts.nodes]),
-             done=lambda seen: sum(seen[0].values()) == 1 and all(seen[1])).until()
+        Wait(what=f"{KEEP_SERVICE} running", timeout=120.0,
+             probe=lambda: stack.running_tasks_by_node(first.docker, KEEP_SERVICE),
+             done=lambda tasks: sum(tasks.values()) == 1).until()
+        for node in hosts.nodes:
+            swarm_networks_made(node)
         yield first.docker.info().swarm.cluster.id
     finally:
         for node in reversed(hosts.nodes):
@@ -290,9 +301,7 @@ def test_hosts_in_mixed_swarm_states_are_refused_and_left_alone(
     first, *others = ssh_hosts.nodes
     first.docker.swarm.init(advertise_address=first.address)
     try:
-        # The init goes on making the ingress network: the "before" must come after it.
-        Wait(what=f"the ingress network on {first.hostname}", timeout=60.0,
-             probe=lambda: [n.name for n in first.docker.network.list()], done=lambda names: "ingress" in names).until()
+        swarm_networks_made(first)  # the "before" must come after them
         inventory = variant(ssh_hosts, tmp_path, lambda d: None)
         expected = f"{first.hostname} in a swarm but {', '.join(n.hostname for n in others)} not"
         refused_at_once(ssh_hosts, tmp_path, inventory, expected, record_property, "mixed")
