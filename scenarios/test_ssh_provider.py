@@ -32,6 +32,7 @@ from swarmproof.inventory import load as load_inventory
 from swarmproof.plugin.state import SessionState
 from swarmproof.progress import Progress
 from swarmproof.providers.base import Node
+from swarmproof.providers.ssh_swarm import leave_formed
 from swarmproof.ssh import SshHost, SshOptions
 from swarmproof.testhosts import EngineWatch, TestHosts
 from swarmproof.waits import Wait
@@ -172,8 +173,7 @@ def swarm_of_their_own(hosts: TestHosts, image: str) -> Iterator[str]:
             swarm_networks_made(node)
         yield first.docker.info().swarm.cluster.id
     finally:
-        for node in reversed(hosts.nodes):
-            node.docker.swarm.leave(force=True)
+        leave_formed(hosts.nodes)  # as the provider leaves a swarm it formed: demoted, then left
         for node in hosts.nodes:  # what joining made, as it was before
             Wait(what=f"{node.hostname}'s containers gone after leaving", timeout=60.0,
                  probe=lambda node=node: node.docker.container.list(all=True), done=lambda left: not left).until()

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from python_on_whales.exceptions import DockerException
 
-from swarmproof.errors import WaitTimeout
+from swarmproof.errors import SwarmproofError, WaitTimeout
 from swarmproof.inventory import InventoryError
 from swarmproof.providers import ssh_swarm
 from swarmproof.providers.ssh_swarm import ADOPT, FORM, HostState, SwarmFacts, decide
@@ -198,34 +198,96 @@ def test_a_run_refused_before_it_formed_or_adopted_touches_no_host_at_its_end() 
     assert restore([Untouchable()], ledger, "swarmproof-x", "x") == []  # type: ignore[list-item]
 
 
-class PartlyJoined:
-    """A node of a formation that failed part way: in the swarm or not, leaving when told."""
+class Raft:
+    """The managers' raft of a fake swarm: a manager that leaves with --force stays a member;
+    a demoted one does not. Without a quorum of its members on line there is no leader."""
 
-    def __init__(self, hostname: str, state: str) -> None:
-        self.hostname = hostname
-        self.state = state
-        self.docker = self
+    def __init__(self) -> None:
+        self.members: set[str] = set()
+        self.online: set[str] = set()
 
-    @property
-    def swarm(self) -> PartlyJoined:
-        return self
+    def has_leader(self) -> bool:
+        return len(self.members & self.online) * 2 > len(self.members)
+
+
+class SwarmHost:
+    """A host of a formation that failed part way, or finished: in the swarm as a manager, a
+    worker or not at all; its leave fails ``refusals`` times, and fails while it is a manager
+    of a raft without a leader (as moby#35337's "context deadline exceeded")."""
+
+    def __init__(self, hostname: str, raft: Raft, role: str, refusals: int = 0) -> None:
+        self.hostname, self.raft, self.refusals = hostname, raft, refusals
+        self.state = "inactive" if role == "none" else "active"
+        if role == "manager":
+            raft.members.add(hostname)
+        if role != "none":
+            raft.online.add(hostname)
+        self.docker = self.swarm = self.node = self
 
     def info(self) -> SimpleNamespace:
-        return SimpleNamespace(swarm=SimpleNamespace(local_node_state=self.state, node_id="", cluster=None,
-                                                     control_available=False, nodes=0))
+        return SimpleNamespace(swarm=SimpleNamespace(
+            local_node_state=self.state, node_id=self.hostname, cluster=None, nodes=0, managers=len(self.raft.members),
+            control_available=self.state == "active" and self.hostname in self.raft.members))
+
+    def demote(self, ids: list[str]) -> None:
+        if not self.raft.has_leader():
+            raise DockerException(["docker", "node", "demote", *ids], 1, b"", NO_LEADER.encode())
+        self.raft.members -= set(ids)
 
     def leave(self, force: bool = False) -> None:
         if self.state == "inactive":
             raise DockerException(["docker", "swarm", "leave"], 1)
+        if self.refusals or (self.hostname in self.raft.members and not self.raft.has_leader()):
+            self.refusals = max(self.refusals - 1, 0)
+            raise DockerException(["docker", "swarm", "leave"], 1, b"", DEADLINE.encode() + b"\n")
         self.state = "inactive"
+        self.raft.online.discard(self.hostname)
+
+
+DEADLINE = "Error response from daemon: context deadline exceeded"
+NO_LEADER = "Error response from daemon: rpc error: code = Unknown desc = The swarm does not have a leader."
+
+
+def swarm_of(*roles: str, refusals: int = 0) -> list[SwarmHost]:
+    raft = Raft()
+    return [SwarmHost(f"docker{i}", raft, role, refusals if i == 1 else 0) for i, role in enumerate(roles, 1)]
 
 
 def test_a_formation_that_failed_part_way_is_left_on_every_host_that_joined() -> None:
     from swarmproof.providers.ssh_swarm import leave_formed
 
-    nodes = [PartlyJoined("docker1", "active"), PartlyJoined("docker2", "active"), PartlyJoined("docker3", "inactive")]
+    nodes = swarm_of("manager", "manager", "none")
     assert leave_formed(nodes) == ["left the swarm the run formed on docker1, docker2"]  # type: ignore[arg-type]
     assert [n.state for n in nodes] == ["inactive"] * 3
+
+
+def test_three_managers_leave_with_the_last_still_led_because_the_others_were_demoted_first() -> None:
+    from swarmproof.providers.ssh_swarm import leave_formed
+
+    nodes = swarm_of("manager", "manager", "manager", "worker")
+    said = leave_formed(nodes, timeout=0.0)  # type: ignore[arg-type]
+    assert said == ["left the swarm the run formed on docker1, docker2, docker3, docker4"]
+    assert [n.state for n in nodes] == ["inactive"] * 4
+
+
+def test_a_manager_whose_leave_times_out_in_the_daemon_is_asked_again() -> None:
+    from swarmproof.providers.ssh_swarm import leave_formed
+
+    nodes = swarm_of("manager", "worker", refusals=1)
+    assert leave_formed(nodes) == ["left the swarm the run formed on docker1, docker2"]  # type: ignore[arg-type]
+    assert [n.state for n in nodes] == ["inactive"] * 2
+
+
+def test_a_host_that_never_leaves_its_leaderless_swarm_is_named_with_the_daemons_answer() -> None:
+    from swarmproof.providers.ssh_swarm import leave_formed
+
+    nodes = swarm_of("manager", "manager", "manager")
+    for gone in nodes[1:]:  # two managers already out, still in the raft: no leader, no demotion
+        gone.state = "inactive"
+        gone.raft.online.discard(gone.hostname)
+    with pytest.raises(SwarmproofError, match=rf"docker1: timed out .*'active', '{DEADLINE}'\) \(`docker swarm"):
+        leave_formed(nodes, timeout=0.0)  # type: ignore[arg-type]
+    assert nodes[0].state == "active"
 
 
 def test_dockerds_own_networks_are_the_same_after_a_restart_but_a_remade_network_is_not() -> None:
