@@ -11,8 +11,9 @@ fails one healthy run in ten teaches people to press "re-run": the summary says 
 many runs were green.
 
 Ten runs take hours, so a soak can go on later: give the same ``--out`` again and the
-numbering continues. Each run is also appended to ``soak.jsonl`` there, with the commit it
-ran, and the summary counts the whole log per commit.
+numbering continues. Each run is also appended to ``soak.jsonl`` there, with the commit of
+the code it ran (the last one that changed more than docs), and the summary counts the whole
+log per commit.
 """
 
 from __future__ import annotations
@@ -87,9 +88,17 @@ def summary(runs: list[dict]) -> str:
     return f"soak log: {sum(r['green'] for r in runs)} of {len(runs)} runs green ({'; '.join(parts)})"
 
 
-def head() -> str:
-    found = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+# What a run's outcome cannot depend on: a commit that changes only these runs the same code.
+NOT_CODE = ("docs", "README.md")
+
+
+def head(root: Path = ROOT) -> str:
+    """The last commit that changed code, so that runs on either side of a docs-only commit
+    count together; "+changes" if the work tree differs from it."""
+    excluded = [f":(exclude){path}" for path in NOT_CODE]
+    found = subprocess.run(["git", "log", "-1", "--format=%h", "--abbrev=12", "--", ".", *excluded], cwd=root,
+                           capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
                            capture_output=True, text=True).stdout.strip()
     return (found.stdout.strip() or "unknown") + ("+changes" if dirty else "")
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from soak import Outcome, history, line, outcome, record, summary
+from soak import Outcome, head, history, line, outcome, record, summary
 
 REPORT = """<testsuites><testsuite>
 <testcase classname="scenarios.test_swarm" name="test_three_managers"/>
@@ -45,3 +46,20 @@ def test_the_log_carries_on_across_soaks_and_counts_green_runs_per_commit(tmp_pa
     runs = history(log)
     assert [run["run"] for run in runs] == [1, 2, 3] and runs[1]["failures"] == ["t::x"]
     assert summary(runs) == "soak log: 2 of 3 runs green (1 of 2 at aaa; 1 of 1 at bbb)"
+
+
+def test_runs_on_either_side_of_a_docs_only_commit_count_as_one_commit(tmp_path: Path) -> None:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=tmp_path,
+                              check=True, capture_output=True, text=True).stdout.strip()
+
+    git("init", "-q")
+    (tmp_path / "docs").mkdir()
+    for path, message in (("fixtures.py", "code"), ("docs/benchmarks.md", "docs"), ("README.md", "readme")):
+        (tmp_path / path).write_text(message)
+        git("add", path)
+        git("commit", "-q", "-m", message)
+    code = git("log", "--format=%h", "--abbrev=12", "--grep=code")
+    assert head(tmp_path) == code
+    (tmp_path / "fixtures.py").write_text("changed")
+    assert head(tmp_path) == f"{code}+changes"
