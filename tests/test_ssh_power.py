@@ -35,9 +35,13 @@ def test_a_kill_signals_the_daemons_and_every_container_together() -> None:
 
 def test_an_unpause_thaws_only_what_the_pause_froze() -> None:
     power = HostPower("sysv")
-    assert power.pause().index("docker pause") < power.pause().index("kill -STOP")
-    assert power.unpause(["abc", "def"]).endswith("docker unpause abc def >/dev/null")
-    assert "docker unpause" not in power.unpause([])
+    assert power.pause().index("frozen=$(set -- $ids;") < power.pause().index("kill -STOP")
+    assert power.pause().endswith("echo $frozen")
+    files = ["/sys/fs/cgroup/freezer/docker/abc/freezer.state", "/sys/fs/cgroup/freezer/docker/def/freezer.state"]
+    thaw = power.unpause(files)
+    assert thaw.index("kill -CONT") < thaw.index(f"for file in {' '.join(files)}; do")
+    assert "docker inspect" not in thaw, "a thaw that asks dockerd waits on what it would thaw"
+    assert "docker pause" not in power.pause() and "docker unpause" not in thaw
 
 
 @pytest.mark.parametrize(("uid", "probe", "sudo", "expected"), [
